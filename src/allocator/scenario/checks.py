@@ -4,6 +4,7 @@ weights sum to 1, months fall inside the horizon. Each finding names its own fie
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from allocator.scenario.market_schema import HistoricalModel, MacroModel, ParametricModel
 from allocator.scenario.schema import Outlook, Scenario
@@ -22,6 +23,15 @@ def _unknown(
             yield (*path, key), f"unknown {what} '{key}', expected one of: {', '.join(known_list)}"
 
 
+def _unknown_ref(
+    value: str, known: Iterable[str], path: Path_, what: str = "asset"
+) -> Iterator[Finding]:
+    """One reference held by a field (not a mapping key): the finding names the field itself."""
+    known_list = list(known)
+    if value not in known_list:
+        yield path, f"unknown {what} '{value}', expected one of: {', '.join(known_list)}"
+
+
 def _sums_to_one(weights: dict[str, float], path: Path_, what: str) -> Iterator[Finding]:
     total = sum(weights.values())
     if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
@@ -34,7 +44,7 @@ def _macro(m: MacroModel, s: Scenario) -> Iterator[Finding]:
     states = list(m.regimes.states)
     reg: Path_ = (*base, "regimes")
     if isinstance(m.regimes.initial, str):
-        yield from _unknown([m.regimes.initial], states, (*reg, "initial"), "regime")
+        yield from _unknown_ref(m.regimes.initial, states, (*reg, "initial"), "regime")
     else:
         yield from _unknown(m.regimes.initial, states, (*reg, "initial"), "regime")
         yield from _sums_to_one(m.regimes.initial, (*reg, "initial"), "initial probabilities")
@@ -62,7 +72,7 @@ def _macro(m: MacroModel, s: Scenario) -> Iterator[Finding]:
     for row_name, row in m.regimes.transition.items():
         yield from _unknown(row, states, (*reg, "transition", row_name), "regime")
     for i, window in enumerate(m.regimes.windows):
-        yield from _unknown([window.state], states, (*reg, "windows", i, "state"), "regime")
+        yield from _unknown_ref(window.state, states, (*reg, "windows", i, "state"), "regime")
         if window.end_month > s.horizon_months:
             yield (
                 (*reg, "windows", i, "end_month"),
@@ -135,6 +145,8 @@ def _parametric(m: ParametricModel, s: Scenario) -> Iterator[Finding]:
 
 
 def _historical(m: HistoricalModel, s: Scenario) -> Iterator[Finding]:
+    if not Path(m.file).is_file():
+        yield ("market", "file"), f"expected an existing CSV file, found no file at {m.file}"
     if m.columns is not None:
         yield from _unknown(m.columns, s.asset_ids, ("market", "columns"))
 
@@ -151,12 +163,13 @@ def _portfolios(s: Scenario) -> Iterator[Finding]:
             (*here, "costs", "proportional_bps"),
         )
         if p.rebalance.policy in ("threshold", "hybrid") and p.rebalance.assets:
-            yield from _unknown(p.rebalance.assets, assets, (*here, "rebalance", "assets"))
+            for i, a in enumerate(p.rebalance.assets):
+                yield from _unknown_ref(a, assets, (*here, "rebalance", "assets", i))
         if p.entry is not None:
             entry_path = (*here, "entry")
-            yield from _unknown([p.entry.asset], assets, (*entry_path, "asset"))
+            yield from _unknown_ref(p.entry.asset, assets, (*entry_path, "asset"))
             if p.entry.park_in is not None:
-                yield from _unknown([p.entry.park_in], assets, (*entry_path, "park_in"))
+                yield from _unknown_ref(p.entry.park_in, assets, (*entry_path, "park_in"))
             asset = s.assets.get(p.entry.asset)
             if (
                 asset is not None
@@ -174,12 +187,12 @@ def _portfolios(s: Scenario) -> Iterator[Finding]:
                     f"expected a positive target weight for '{p.entry.asset}', found 0",
                 )
     if s.benchmark is not None:
-        yield from _unknown([s.benchmark], s.portfolios, ("benchmark",), "portfolio")
+        yield from _unknown_ref(s.benchmark, s.portfolios, ("benchmark",), "portfolio")
     if s.sweep is not None:
-        yield from _unknown([s.sweep.asset], assets, ("sweep", "asset"))
-        yield from _unknown([s.sweep.funded_from], assets, ("sweep", "funded_from"))
+        yield from _unknown_ref(s.sweep.asset, assets, ("sweep", "asset"))
+        yield from _unknown_ref(s.sweep.funded_from, assets, ("sweep", "funded_from"))
         if s.sweep.base is not None:
-            yield from _unknown([s.sweep.base], s.portfolios, ("sweep", "base"), "portfolio")
+            yield from _unknown_ref(s.sweep.base, s.portfolios, ("sweep", "base"), "portfolio")
         if s.sweep.asset == s.sweep.funded_from:
             yield (
                 ("sweep", "funded_from"),
@@ -207,7 +220,9 @@ def _optimization(s: Scenario) -> Iterator[Finding]:
         ("optimization", "transaction_cost_bps"),
     )
     if o.benchmark is not None:
-        yield from _unknown([o.benchmark], s.portfolios, ("optimization", "benchmark"), "portfolio")
+        yield from _unknown_ref(
+            o.benchmark, s.portfolios, ("optimization", "benchmark"), "portfolio"
+        )
     lows = sum(b.min for b in o.bounds.values())
     if lows > 1.0 + WEIGHT_SUM_TOLERANCE:
         yield (

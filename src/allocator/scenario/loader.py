@@ -122,6 +122,10 @@ def _problems_from(
     problems = []
     for err in exc.errors():
         path = _data_path(doc.data, err["loc"])
+        if err["type"] == "union_tag_invalid":  # point at the key naming the kind
+            key = str(err.get("ctx", {}).get("discriminator", "")).strip("'")
+            if key:
+                path = (*path, key)
         problems.append(_problem(doc, path, _message(err, root)))
     return problems
 
@@ -149,7 +153,11 @@ def _resolve_historical_file(doc: SourceDocument, path: Path) -> None:
     ):
         loc = doc.locations.get(("market", "file"))
         base = Path(loc.file).parent if loc else path.parent
-        market["file"] = str((base / market["file"]).resolve())
+        try:
+            market["file"] = str((base / market["file"]).resolve())
+        except (OSError, ValueError) as exc:  # e.g. a NUL in the name
+            problem = _problem(doc, ("market", "file"), f"expected a usable file path ({exc})")
+            raise ScenarioError([problem]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -200,6 +208,8 @@ def is_outlook_file(path: str | Path) -> bool:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the resolved scenario's canonical JSON: same story, same hash."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """SHA-256 of the resolved scenario's canonical JSON: same story, same hash (whether it
+    was written out in full or through ``extends``, which is left out)."""
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

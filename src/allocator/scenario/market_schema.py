@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from allocator.scenario.base import Strict
 from allocator.scenario.units import (
+    Float,
     Identifier,
+    Int,
     MonthIndex,
     Months,
     NonNegativeRate,
@@ -42,7 +44,12 @@ class SquareMatrix(Strict):
         if len(set(self.assets)) != n:
             raise ValueError(f"expected distinct asset ids, found {self.assets}")
         if len(self.matrix) != n or any(len(row) != n for row in self.matrix):
-            shape = f"{len(self.matrix)}x{max((len(r) for r in self.matrix), default=0)}"
+            lengths = sorted({len(r) for r in self.matrix})
+            shape = (
+                f"{len(self.matrix)}x{lengths[0]}"
+                if len(lengths) == 1
+                else f"{len(self.matrix)} rows of lengths {[len(r) for r in self.matrix]}"
+            )
             raise ValueError(f"expected a {n}x{n} matrix (one row per asset), found {shape}")
         m = np.asarray(self.matrix, dtype=float)
         asym = float(np.max(np.abs(m - m.T)))
@@ -94,7 +101,7 @@ class Innovations(Strict):
     """The shocks' distribution: normal, or multivariate Student-t (a shared tail)."""
 
     distribution: Literal["normal", "student_t"] = "normal"
-    dof: Annotated[float, Field(gt=2.0, le=1000.0)] | None = None
+    dof: Annotated[Float, Field(gt=2.0, le=1000.0)] | None = None
     """Degrees of freedom of the Student-t (> 2 so that the variance exists)."""
 
     @model_validator(mode="after")
@@ -179,26 +186,26 @@ class RegimeWindow(Strict):
         return self
 
 
+def _row_sums_to_one(row: dict[str, float]) -> dict[str, float]:
+    total = sum(row.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"expected the row's probabilities to sum to 1, found {total:.6g}")
+    return row
+
+
+#: One row of a transition matrix: probabilities of moving to each regime, summing to 1.
+TransitionRow = Annotated[dict[Identifier, Probability], AfterValidator(_row_sums_to_one)]
+
+
 class RegimeChain(Strict):
     """A Markov chain over named regimes with a monthly transition matrix."""
 
     initial: Identifier | dict[Identifier, Probability]
     """Starting regime, or probabilities over regimes."""
     states: dict[Identifier, RegimeState] = Field(min_length=1)
-    transition: dict[Identifier, dict[Identifier, Probability]]
+    transition: dict[Identifier, TransitionRow]
     """Monthly transition probabilities: transition[from][to]; each row sums to 1."""
     windows: list[RegimeWindow] = Field(default_factory=list)
-
-    @field_validator("transition")
-    @classmethod
-    def _rows_sum_to_one(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        for state, row in value.items():
-            total = sum(row.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(
-                    f"expected each row to sum to 1, found row '{state}' sums to {total:.6g}"
-                )
-        return value
 
 
 class RateSensitivity(Strict):
@@ -221,14 +228,14 @@ class Event(Strict):
     """Chance the event hits in any month (at most ``max_occurrences`` times per path)."""
     window: tuple[Months, Months] | None = None
     """Months [first, last] in which a random event may hit (default: the whole horizon)."""
-    max_occurrences: Annotated[int, Field(ge=1, le=100)] = 1
+    max_occurrences: Annotated[Int, Field(ge=1, le=100)] = 1
     impact: dict[Identifier, Rate] = Field(min_length=1)
     """Immediate simple return per asset when the event hits, e.g. "-25%"."""
     recovery_half_life_months: dict[Identifier, PositiveMonths] | PositiveMonths | None = None
     """Half-life of the recovery of the impact, per asset or for all; none = no recovery."""
     recovery_fraction: Probability = 1.0
     """Share of the impact eventually recovered."""
-    vol_multiplier: Annotated[float, Field(ge=1.0, le=20.0)] = 1.0
+    vol_multiplier: Annotated[Float, Field(ge=1.0, le=20.0)] = 1.0
     """Volatility is multiplied by this at the event, decaying back to 1."""
     vol_half_life_months: PositiveMonths = 2.0
 
@@ -314,7 +321,7 @@ class HistoricalModel(Strict):
     date_column: str = "date"
     columns: dict[Identifier, str] | None = None
     """CSV column per asset id (default: a column named like the asset id or its ticker)."""
-    block_length_months: Annotated[float, Field(ge=1.0, le=600.0)] = 12.0
+    block_length_months: Annotated[Float, Field(ge=1.0, le=600.0)] = 12.0
     """Expected block length of the stationary bootstrap, in months."""
 
 

@@ -78,7 +78,22 @@ def resolve_extends(
         raise ScenarioError(
             [Problem(display, "extends", f"expected a file path, found {parent!r}", **where)]
         )
-    parent_path = (path.parent / parent).resolve()
+    try:
+        parent_path = (path.parent / parent).resolve()
+        parent_found = parent_path.is_file()
+    except (OSError, ValueError) as exc:  # e.g. a name too long, a NUL in the name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        shown = parent if len(parent) <= 60 else parent[:57] + "..."
+        raise ScenarioError(
+            [
+                Problem(
+                    display,
+                    "extends",
+                    f"expected a usable file path, found {shown!r} ({reason})",
+                    **where,
+                )
+            ]
+        ) from None
     here = path.resolve()
     if parent_path in (*chain, here):
         cycle = " -> ".join(_display(p) for p in (*chain, here, parent_path))
@@ -94,7 +109,7 @@ def resolve_extends(
                 )
             ]
         )
-    if not parent_path.is_file():
+    if not parent_found:
         raise ScenarioError(
             [
                 Problem(

@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from allocator.scenario.base import Strict
-from allocator.scenario.units import Identifier, NonNegativeRate, Probability, Rate
+from allocator.scenario.units import (
+    Float,
+    Identifier,
+    Int,
+    NonNegativeRate,
+    Probability,
+    Rate,
+)
 
 Objective = Literal[
     "min-variance",
@@ -48,9 +55,9 @@ class GroupBounds(Bounds):
 
 class Optimization(Strict):
     objective: Objective = "min-cvar"
-    beta: Annotated[float, Field(ge=0.5, lt=1.0)] = 0.95
+    beta: Annotated[Float, Field(ge=0.5, lt=1.0)] = 0.95
     """CVaR confidence level (0.95 = mean of the worst 5%)."""
-    risk_aversion: Annotated[float, Field(gt=0.0, le=1000.0)] = 3.0
+    risk_aversion: Annotated[Float, Field(gt=0.0, le=1000.0)] = 3.0
     """Risk aversion: lambda of mean-variance / mean-cvar, gamma of crra."""
     min_return: Rate | None = None
     """Lowest expected return per decision period (annual decimal for 'year')."""
@@ -62,15 +69,15 @@ class Optimization(Strict):
     """Bounds on the summed weight of a group of assets (e.g. equities <= 80%)."""
     current_weights: dict[Identifier, Probability] | None = None
     """Holdings now, for the turnover limit and transaction costs."""
-    turnover_limit: Annotated[float, Field(gt=0.0, le=2.0)] | None = None
+    turnover_limit: Annotated[Float, Field(gt=0.0, le=2.0)] | None = None
     """Largest sum of |w - current| allowed."""
-    transaction_cost_bps: dict[str, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
+    transaction_cost_bps: dict[str, Annotated[Float, Field(ge=0.0)]] = Field(default_factory=dict)
     """Cost per asset in bps of traded weight, charged in the objective ('default' for the rest)."""
     benchmark: Identifier | None = None
     """Portfolio id for tracking error (default: the scenario's benchmark)."""
     tracking_error_limit: NonNegativeRate | None = None
     cvar_limit: NonNegativeRate | None = None
     """Largest CVaR (as a positive loss) allowed at ``beta``."""
-    leverage_limit: Annotated[float, Field(ge=1.0, le=10.0)] = 1.0
+    leverage_limit: Annotated[Float, Field(ge=1.0, le=10.0)] = 1.0
     """Largest sum of |w|."""
-    frontier_points: Annotated[int, Field(ge=2, le=500)] = 50
+    frontier_points: Annotated[Int, Field(ge=2, le=500)] = 50

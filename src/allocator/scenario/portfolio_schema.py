@@ -38,7 +38,7 @@ class CalendarRebalance(Strict):
 
 
 class _Band(Strict):
-    band: Annotated[float, Field(gt=0.0, le=1.0)]
+    band: Annotated[Rate, Field(gt=0.0, le=1.0)]
     """Allowed deviation from target before trading ("5%" = 0.05)."""
     band_type: Literal["absolute", "relative"] = "absolute"
     """absolute: |w - target| > band; relative: |w - target| > band * target."""
@@ -163,7 +163,7 @@ class Sweep(Strict):
     """Portfolio whose weights, rebalancing and costs the sweep starts from (default: benchmark)."""
     start: Probability = 0.0
     stop: Probability = 0.4
-    step: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05
+    step: Annotated[Rate, Field(gt=0.0, le=1.0)] = 0.05
 
     @model_validator(mode="after")
     def _ordered(self) -> Sweep:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -27,10 +28,9 @@ def parse_rate(value: Any) -> Any:
             )
         number = float(match.group(1))
         unit = match.group(2)
-        if unit == "%":
-            number /= 100.0
-        elif unit in ("bp", "bps"):
-            number /= 10_000.0
+        if unit is not None and math.isfinite(number) and number != 0.0:
+            # Scale in decimal so "19.7%" is exactly the float 0.197 (not 0.19699999999999998).
+            number = float(Decimal(match.group(1)).scaleb(-2 if unit == "%" else -4))
         return number
     return value
 
@@ -48,14 +48,18 @@ def finite(value: float) -> float:
     return value
 
 
+#: Plain numbers that refuse booleans (constraints are added where they are used).
+Int = Annotated[int, BeforeValidator(no_bool)]
+Float = Annotated[float, BeforeValidator(no_bool)]
+#: What a rate may be written as, for the JSON Schema: a number, or a string like "5%"/"25bp".
+RateInput = float | Annotated[str, Field(pattern=_PERCENT.pattern)]
+_rate = BeforeValidator(parse_rate, json_schema_input_type=RateInput)
 #: An annual rate or return as a decimal (0.05 = 5%/yr); accepts "5%" and "50bp".
-Rate = Annotated[float, BeforeValidator(parse_rate), Field(allow_inf_nan=False)]
+Rate = Annotated[float, _rate, Field(allow_inf_nan=False)]
 #: A rate that cannot be negative (volatilities, expense ratios).
-NonNegativeRate = Annotated[float, BeforeValidator(parse_rate), Field(ge=0, allow_inf_nan=False)]
+NonNegativeRate = Annotated[float, _rate, Field(ge=0, allow_inf_nan=False)]
 #: A probability or a portfolio weight in [0, 1]; accepts "30%".
-Probability = Annotated[
-    float, BeforeValidator(parse_rate), Field(ge=0.0, le=1.0, allow_inf_nan=False)
-]
+Probability = Annotated[float, _rate, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 #: A positive count of months.
 Months = Annotated[int, BeforeValidator(no_bool), Field(ge=1, le=1200)]
 #: A month index counted from the start (month 1 is the first simulated month).

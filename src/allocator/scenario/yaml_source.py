@@ -28,6 +28,7 @@ _PLAIN_TAGS = {
 }
 _CONTAINER_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_TOO_DEEP = "YAML is nested too deeply, expected a scenario of ordinary depth"
 
 Path_ = tuple[str | int, ...]
 
@@ -66,14 +67,15 @@ def _fail(
 
 def read_text(path: Path, display: str) -> str:
     """Read a UTF-8 text file, refusing directories, binaries, huge files and bad encodings."""
-    if not path.exists():
-        raise _fail(display, "file not found")
-    if path.is_dir():
-        raise _fail(display, "is a directory, expected a YAML file")
     try:
+        if not path.exists():
+            raise _fail(display, "file not found")
+        if path.is_dir():
+            raise _fail(display, "is a directory, expected a YAML file")
         raw = path.read_bytes()
-    except OSError as exc:
-        raise _fail(display, f"cannot read the file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:  # e.g. a name too long, a NUL in the name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _fail(display, f"cannot read the file ({reason})") from None
     if len(raw) > MAX_FILE_BYTES:
         raise _fail(display, f"file is {len(raw):,} bytes, expected at most {MAX_FILE_BYTES:,}")
     if b"\x00" in raw:
@@ -172,6 +174,8 @@ def load_yaml(path: Path, display: str) -> SourceDocument:
         )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise _fail(display, _TOO_DEEP) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -183,7 +187,10 @@ def load_yaml(path: Path, display: str) -> SourceDocument:
     if node is None:
         raise _fail(display, "file is empty, expected a scenario mapping")
     builder = _Builder(display)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except RecursionError:
+        raise _fail(display, _TOO_DEEP) from None
     if not isinstance(data, dict):
         found = type(data).__name__
         raise _fail(

@@ -11,4 +11,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 from allocator.scenario import load_scenario
 
-__all__ = ["__version__", "load_scenario"]
+__all__ = ["__version__", "load_scenario", "simulate"]
+
+
+def __getattr__(name: str) -> object:
+    # simulate pulls in the engine; keep `import allocator` (and the CLI's start-up) light.
+    if name == "simulate":
+        from allocator.simulation import simulate
+
+        return simulate
+    raise AttributeError(name)

@@ -1,0 +1,257 @@
+"""The macro (story) model of MODEL.md: regimes, policy rate, events, themes, valuation.
+
+Log return of a risky asset (equity or bond) in month t:
+
+    g_{t,i} = [μ_i(s_t) + Θ_{t,i} + L_i (r_{t-1} − r_neutral) − e_i] Δ + C_i Δr_t + V_{t,i}
+              + J_{t,i} + σ_i(s_t) M_t √Δ ε_{t,i} + bond_i [(r_{t-1} + spread_i) Δ − D_i Δr_t]
+
+and of cash g_{t,i} = ln(1 + r_{t-1} Δ) − e_i Δ. The rate terms are linear,
+a_i r_{t-1} + b_i r_t + c_i with b_i = C_i − bond_i D_i, a_i = (L_i + bond_i) Δ − b_i,
+c_i = (bond_i spread_i − L_i r_neutral) Δ.
+
+Factor table (see ``assembly``): the m normals (scaled by M_t √((ν−2)/W_t)); with a random
+policy rate, r_{t-1} and r_t (when an asset has a_i or b_i ≠ 0) and ln(1 + r_{t-1} Δ) (when
+there is cash). The regime's drift μ(s) Δ is added per regime. Everything else is
+deterministic (``det``, shape (T, n_assets)): fees, themes, valuation, dated events, c_i, and
+all rate terms when the rate path is deterministic.
+
+Random numbers of a block, in this order: regimes (see ``regimes``), rate shocks (see
+``rates``), random events (see ``events``), shocks (see ``innovations``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.market.assembly import assemble_returns
+from allocator.market.events import (
+    RandomEventSpec,
+    compile_random_events,
+    deterministic_adjustments,
+    draw_event_uniforms,
+    hit_months,
+    lag_index,
+)
+from allocator.market.innovations import (
+    ShockDraws,
+    ShockSpec,
+    draw_shocks,
+    shock_factors,
+    student_scale,
+)
+from allocator.market.paths import DELTA, FloatArray, IntArray, MarketPaths
+from allocator.market.rates import RateSpec, compile_rates, draw_rate_normals, rate_paths
+from allocator.market.regimes import (
+    RegimeDraws,
+    RegimeSpec,
+    compile_regimes,
+    draw_regime_uniforms,
+    regime_paths,
+)
+from allocator.scenario.market_schema import MacroModel, RegimeState
+from allocator.scenario.schema import Asset
+
+Hits = list[list[tuple[IntArray, IntArray]]]
+
+
+@dataclass(frozen=True, eq=False)
+class MacroSpec:
+    """A compiled macro model.
+
+    Attributes
+    ----------
+    loadings : ndarray, shape (K, q, n_assets)
+        Loadings of the factor table rows (normals, r_{t-1}, r_t, cash log) per regime.
+    drift : ndarray, shape (K, n_assets)
+        μ(k) Δ per regime.
+    det : ndarray, shape (n_months, n_assets)
+        Deterministic part of the log returns.
+    rate_rows, cash_row : bool
+        Which model rows follow the m normals in the table, in this order (rate_rows = 2).
+    vol : ndarray, shape (n_months,)
+        Volatility multiplier M_t of the dated events.
+    """
+
+    regimes: RegimeSpec
+    rates: RateSpec
+    shocks: ShockSpec
+    events: tuple[RandomEventSpec, ...]
+    loadings: FloatArray
+    drift: FloatArray
+    det: FloatArray
+    rate_rows: bool
+    cash_row: bool
+    vol: FloatArray
+
+    @property
+    def n_months(self) -> int:
+        return int(self.det.shape[0])
+
+    @property
+    def n_assets(self) -> int:
+        return int(self.det.shape[1])
+
+    @property
+    def extra_rows(self) -> int:
+        return 2 * int(self.rate_rows) + int(self.cash_row)
+
+
+@dataclass(frozen=True, eq=False)
+class MacroDraws:
+    regimes: RegimeDraws
+    rates: FloatArray | None
+    events: tuple[FloatArray, ...]
+    shocks: ShockDraws
+
+
+def _correlations(states: Sequence[RegimeState], ids: Sequence[str]) -> FloatArray:
+    """C(s) per regime, shape (K, n_assets, n_assets); unlisted assets uncorrelated."""
+    n = len(ids)
+    corr = np.repeat(np.eye(n)[None], len(states), axis=0)
+    for k, s in enumerate(states):
+        if s.correlation is not None:
+            idx = [list(ids).index(a) for a in s.correlation.assets]
+            corr[k][np.ix_(idx, idx)] = np.asarray(s.correlation.matrix, dtype=np.float64)
+    return corr
+
+
+def compile_macro(model: MacroModel, assets: dict[str, Asset], n_months: int) -> MacroSpec:
+    ids: Sequence[str] = tuple(assets)
+    kinds = [assets[a].kind for a in ids]
+    risky = np.array([k != "cash" for k in kinds], dtype=np.float64)
+    bond = np.array([k == "bond" for k in kinds], dtype=np.float64)
+    fee = np.array([assets[a].expense_ratio for a in ids])
+    duration = np.array([assets[a].duration or 0.0 for a in ids])
+    spread = np.array([assets[a].spread for a in ids]) * bond
+    sens = model.rate_sensitivity
+    level = np.array([sens[a].level if a in sens else 0.0 for a in ids]) * risky
+    change = np.array([sens[a].change if a in sens else 0.0 for a in ids]) * risky
+
+    regimes = compile_regimes(model.regimes, n_months)
+    rates = compile_rates(model.rates, n_months)
+    states = [model.regimes.states[name] for name in regimes.names]
+    drift = np.array([[s.drift.get(a, 0.0) for a in ids] for s in states]) * risky * DELTA
+    vols = np.array([[s.vol.get(a, 0.0) for a in ids] for s in states]) * risky
+    factors = shock_factors(vols * np.sqrt(DELTA), _correlations(states, ids))
+    dof = model.innovations.dof if model.innovations.distribution == "student_t" else None
+
+    rate_next = change - bond * duration
+    rate_level = (level + bond) * DELTA - rate_next
+    adjust, vol = deterministic_adjustments(model, ids, risky, n_months)
+    det = adjust + ((spread - level * rates.neutral) * DELTA - fee * DELTA)[None, :]
+    cash = 1.0 - risky
+    k_count = len(states)
+    rate_rows = rates.random and bool(np.any(rate_level != 0.0) or np.any(rate_next != 0.0))
+    cash_row = rates.random and bool(cash.any())
+    if not rates.random:
+        r = np.maximum(rates.floor, rates.target)
+        r[0] = rates.start
+        det += r[:-1, None] * rate_level[None, :] + r[1:, None] * rate_next[None, :]
+        det += np.log1p(r[:-1, None] * DELTA) * cash[None, :]
+    rows = [factors]
+    if rate_rows:
+        rows.append(np.broadcast_to(np.stack([rate_level, rate_next]), (k_count, 2, len(ids))))
+    if cash_row:
+        rows.append(np.broadcast_to(cash, (k_count, 1, len(ids))))
+    return MacroSpec(
+        regimes=regimes,
+        rates=rates,
+        shocks=ShockSpec(factors=factors, dof=dof),
+        events=compile_random_events(model, ids, risky, n_months),
+        loadings=np.ascontiguousarray(np.concatenate(rows, axis=1)),
+        drift=drift,
+        det=det,
+        rate_rows=rate_rows,
+        cash_row=cash_row,
+        vol=vol,
+    )
+
+
+def draw_macro(
+    spec: MacroSpec, rng: np.random.Generator, n_paths: int, table_rows: bool = True
+) -> MacroDraws:
+    """Every random number of a block, in the documented order (``table_rows``: allocate the
+    model rows of the factor table next to the normals)."""
+    return MacroDraws(
+        regimes=draw_regime_uniforms(spec.regimes, rng, n_paths),
+        rates=draw_rate_normals(spec.rates, rng, n_paths),
+        events=draw_event_uniforms(spec.events, rng, n_paths),
+        shocks=draw_shocks(
+            spec.shocks, rng, n_paths, spec.n_months, spec.extra_rows if table_rows else 0
+        ),
+    )
+
+
+def _shock_scale(spec: MacroSpec, draws: MacroDraws, hits: Hits, n_paths: int) -> FloatArray | None:
+    """M_t (dated and random events) × √((ν − 2) / W_t), shape (n_paths, n_months), or None
+    when every entry would be 1."""
+    n_months = spec.n_months
+    scale = None
+    if draws.shocks.gammas is not None and spec.shocks.dof is not None:
+        scale = student_scale(draws.shocks.gammas, spec.shocks.dof)
+    if np.any(spec.vol != 1.0):
+        if scale is None:
+            scale = np.repeat(spec.vol[None, :], n_paths, axis=0)
+        else:
+            scale *= spec.vol
+    for event, event_hits in zip(spec.events, hits, strict=True):
+        if event.vol_kernel is None:
+            continue
+        for paths, months in event_hits:
+            if scale is None:
+                scale = np.ones((n_paths, n_months))
+            scale[paths] *= event.vol_kernel[lag_index(months, n_months)]
+    return scale
+
+
+def _fill_table(spec: MacroSpec, table: FloatArray, rates: FloatArray) -> None:
+    """Write the model rows after the m normals: r_{t-1}, r_t, ln(1 + r_{t-1} Δ)."""
+    n_paths = rates.shape[0]
+    row = spec.shocks.n_shocked
+    if spec.rate_rows:
+        table[row].reshape(n_paths, -1)[...] = rates[:, :-1]
+        table[row + 1].reshape(n_paths, -1)[...] = rates[:, 1:]
+        row += 2
+    if spec.cash_row:
+        np.multiply(rates[:, :-1], DELTA, out=table[row].reshape(n_paths, -1))
+        np.log1p(table[row], out=table[row])
+
+
+def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPaths:
+    """Turn a block's draws into market paths (the draws are overwritten)."""
+    n_months = spec.n_months
+    regimes = regime_paths(spec.regimes, draws.regimes, n_paths)
+    rates = rate_paths(spec.rates, draws.rates, n_paths)
+    hits = [hit_months(e, u) for e, u in zip(spec.events, draws.events, strict=True)]
+    scale = _shock_scale(spec, draws, hits, n_paths) if spec.shocks.n_shocked else None
+    table = draws.shocks.table
+    _fill_table(spec, table, rates)
+    jumps = [
+        (event.kernel, paths, months)
+        for event, event_hits in zip(spec.events, hits, strict=True)
+        if event.kernel is not None
+        for paths, months in event_hits
+    ]
+
+    def add_jumps(a: int, b: int, g: FloatArray) -> None:
+        """g: asset-major log returns (n_assets, b - a, T) of paths [a, b)."""
+        for kernel, paths, months in jumps:
+            lo, hi = np.searchsorted(paths, (a, b))
+            if hi > lo:
+                g[:, paths[lo:hi] - a, :] += kernel.T[:, lag_index(months[lo:hi], n_months)]
+
+    returns = assemble_returns(
+        table,
+        scale,
+        spec.shocks.n_shocked,
+        spec.loadings,
+        spec.drift,
+        regimes,
+        spec.det,
+        n_paths,
+        add_jumps if jumps else None,
+    )
+    return MarketPaths(returns=returns, rates=rates, regimes=regimes)

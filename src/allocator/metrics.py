@@ -1,0 +1,79 @@
+"""Risk and return measures as pure functions of per-path values.
+
+Conventions: ``wealth`` is ``(n_paths, n_months + 1)`` with column 0 the initial wealth;
+a horizon return is ``H = W_T / W_0 - 1``; losses are reported as positive numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+MONTHS_PER_YEAR = 12
+
+
+def cagr(terminal_ratio: FloatArray, n_months: int) -> FloatArray:
+    """Compound annual growth rate per path: ``(W_T / W_0) ** (12 / T) - 1``; ruin gives -1."""
+    return np.power(np.maximum(terminal_ratio, 0.0), MONTHS_PER_YEAR / n_months) - 1.0
+
+
+def max_drawdown(wealth: FloatArray) -> FloatArray:
+    """Largest peak-to-trough fall per path: ``max_t (1 - W_t / max_{s<=t} W_s)``, in [0, 1].
+
+    ``wealth``: ``(n_paths, n_points)``; returns ``(n_paths,)``.
+    """
+    peaks = np.maximum.accumulate(wealth, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drawdowns = np.where(peaks > 0, 1.0 - wealth / peaks, 1.0)
+    return np.asarray(drawdowns.max(axis=1), dtype=np.float64)
+
+
+def months_under_water(wealth: FloatArray) -> FloatArray:
+    """Number of months per path spent below the previous peak (``W_t < max_{s<t} W_s``)."""
+    peaks = np.maximum.accumulate(wealth, axis=1)
+    return np.asarray((wealth < peaks).sum(axis=1), dtype=np.float64)
+
+
+def annualized_volatility(wealth: FloatArray) -> FloatArray:
+    """Per-path standard deviation of monthly log returns times sqrt(12) (ddof = 1).
+
+    Paths that hit zero are measured up to ruin only.
+    """
+    if wealth.shape[1] < 3:
+        return np.zeros(wealth.shape[0])
+    if np.all(wealth > 0):  # the usual case: no ruin, plain and fast
+        vol = np.std(np.diff(np.log(wealth), axis=1), axis=1, ddof=1)
+        return np.asarray(vol * np.sqrt(MONTHS_PER_YEAR), dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_returns = np.diff(np.log(wealth), axis=1)
+        log_returns[~np.isfinite(log_returns)] = np.nan
+        counts = np.sum(np.isfinite(log_returns), axis=1)
+        vol = np.where(counts > 1, np.nanstd(log_returns, axis=1, ddof=1), 0.0)
+    return np.asarray(vol * np.sqrt(MONTHS_PER_YEAR), dtype=np.float64)
+
+
+def tail_count(n: int, level: float) -> int:
+    """Number of outcomes in the ``1 - level`` tail of ``n``: ``ceil(n (1 - level))``, at least 1
+    (the small slack keeps 100 × 5% at 5 despite binary rounding of 1 - 0.95)."""
+    return max(1, int(np.ceil(n * (1.0 - level) - 1e-9)))
+
+
+def value_at_risk(horizon_returns: FloatArray, level: float) -> float:
+    """VaR at ``level`` (e.g. 0.95) as a positive loss: minus the k-th worst horizon return,
+    ``k = tail_count(n, level)`` (the lower empirical ``1 - level`` quantile)."""
+    k = tail_count(horizon_returns.shape[0], level)
+    return float(-np.partition(horizon_returns, k - 1)[k - 1])
+
+
+def conditional_value_at_risk(horizon_returns: FloatArray, level: float) -> float:
+    """CVaR (expected shortfall) at ``level`` as a positive loss: minus the mean of the ``k``
+    worst horizon returns, ``k = tail_count(n, level)`` (Rockafellar–Uryasev on the sample)."""
+    k = tail_count(horizon_returns.shape[0], level)
+    worst = np.partition(horizon_returns, k - 1)[:k]
+    return float(-np.mean(worst))
+
+
+def probability_below(values: FloatArray, threshold: float) -> float:
+    """Share of paths with ``value < threshold`` (e.g. probability of loss: H < 0)."""
+    return float(np.mean(values < threshold))

@@ -1,0 +1,1 @@
+"""Results out: versioned JSON, HTML pages, comparisons."""

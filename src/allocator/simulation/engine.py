@@ -1,0 +1,155 @@
+"""The Monte Carlo engine: blocks of paths → chunk summaries → one exact merge.
+
+``simulate_chunk(plan, blocks)`` is a pure function of its arguments (the plan is a frozen,
+picklable dataclass), so chunks can run in threads here or in other processes later; the
+merge places rows by path index and sums integer histograms, so the result is bit-identical
+whatever the chunk size, the number of workers or the order chunks finish in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.market import MarketSpec, sample_market
+from allocator.simulation.path_stats import path_values
+from allocator.simulation.portfolio import PortfolioPlan, wealth_paths
+from allocator.simulation.seeding import (
+    BLOCK_PATHS,
+    block_count,
+    block_generator,
+    block_size,
+    chunk_ranges,
+)
+from allocator.simulation.summary import (
+    COUNT_DTYPE,
+    LOG_WEALTH_GRID,
+    PER_PATH_DTYPES,
+    RATE_GRID,
+    ChunkSummary,
+    FloatArray,
+    PathArray,
+    SummaryAccumulator,
+)
+
+DEFAULT_CHUNK_PATHS = 4 * BLOCK_PATHS
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a chunk needs: the compiled market, the portfolios, the seed, the size."""
+
+    market: MarketSpec
+    portfolios: tuple[PortfolioPlan, ...]
+    seed: int
+    n_paths: int
+
+    @property
+    def n_series(self) -> int:
+        """Portfolios first, then each asset held alone (its growth of 1)."""
+        return len(self.portfolios) + self.market.n_assets
+
+
+def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
+    rng = block_generator(plan.seed, block)
+    n = block_size(plan.n_paths, block)
+    paths = sample_market(plan.market, rng, n)
+    returns: FloatArray = np.asarray(paths.returns, dtype=np.float64)
+    growth: FloatArray = np.cumprod(1.0 + returns, axis=1, dtype=np.float64)
+    n_months = returns.shape[1]
+    n_portfolios = len(plan.portfolios)
+    per_path: dict[str, PathArray] = {
+        name: np.empty((plan.n_series, n), dtype=dtype) for name, dtype in PER_PATH_DTYPES.items()
+    }
+    counts = np.empty((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE)
+    wealth = np.empty((n, n_months + 1))
+    for index in range(plan.n_series):
+        if index < n_portfolios:
+            wealth = wealth_paths(returns, growth, plan.portfolios[index])
+        else:
+            wealth[:, 0] = 1.0
+            wealth[:, 1:] = growth[:, :, index - n_portfolios]
+        values, log_wealth = path_values(wealth)
+        for name, column in values.items():
+            per_path[name][index] = column
+        if index < n_portfolios:  # fan charts are drawn for portfolios only
+            counts[index] = LOG_WEALTH_GRID.counts(log_wealth)
+    regime_counts = None
+    if paths.regimes is not None:
+        n_regimes = len(plan.market.regime_names)
+        offsets = np.arange(n_months) * n_regimes
+        flat = np.bincount(
+            (paths.regimes.astype(np.intp) + offsets).ravel(), minlength=n_months * n_regimes
+        )
+        regime_counts = flat.reshape(n_months, n_regimes).astype(COUNT_DTYPE)
+    return ChunkSummary(
+        first_path=block * BLOCK_PATHS,
+        per_path=per_path,
+        wealth_counts=counts,
+        rate_counts=RATE_GRID.counts(paths.rates) if paths.rates is not None else None,
+        regime_counts=regime_counts,
+    )
+
+
+def simulate_chunk(plan: RunPlan, blocks: range) -> ChunkSummary:
+    """Simulate contiguous blocks of paths; a pure function of ``(plan, blocks)``."""
+    n = sum(block_size(plan.n_paths, b) for b in blocks)
+    merged = SummaryAccumulator(plan.n_series, n, first_path=blocks[0] * BLOCK_PATHS)
+    for b in blocks:  # each block's arrays are freed before the next is drawn
+        merged.add(_simulate_block(plan, b))
+    return merged.as_chunk()
+
+
+def run(
+    plan: RunPlan,
+    chunk_paths: int = DEFAULT_CHUNK_PATHS,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> SummaryAccumulator:
+    """Run every chunk on a local thread pool (numpy releases the GIL in the heavy parts)."""
+    workers = workers or os.cpu_count() or 1
+    accumulator = SummaryAccumulator(plan.n_series, plan.n_paths)
+    chunks = chunk_ranges(plan.n_paths, chunk_paths)
+    assert sum(len(c) for c in chunks) == block_count(plan.n_paths)
+    done = 0
+    if workers == 1:
+        for blocks in chunks:
+            done = _collect(accumulator, simulate_chunk(plan, blocks), done, plan, progress)
+        return accumulator
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="allocator")
+    try:
+        pending: set[Future[ChunkSummary]] = set()
+        queue = iter(chunks)
+        for blocks in queue:  # keep at most 2 chunks per worker in flight: bounded memory
+            pending.add(pool.submit(simulate_chunk, plan, blocks))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done = _collect(accumulator, future.result(), done, plan, progress)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.add(pool.submit(simulate_chunk, plan, nxt))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return accumulator
+
+
+def _collect(
+    accumulator: SummaryAccumulator,
+    summary: ChunkSummary,
+    done: int,
+    plan: RunPlan,
+    progress: Progress | None,
+) -> int:
+    accumulator.add(summary)
+    done += summary.per_path["terminal"].shape[1]
+    if progress is not None:
+        progress(done, plan.n_paths)
+    return done

@@ -1,0 +1,185 @@
+"""The typed result of a simulation run, derived from the merged per-path values.
+
+Raw per-path arrays stay on the result (``per_path``) so that later comparisons can pair
+portfolios path by path; every statistic is a documented function of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from allocator import metrics
+from allocator.scenario import Scenario
+from allocator.simulation.summary import (
+    LOG_WEALTH_GRID,
+    RATE_GRID,
+    IntArray,
+    PathArray,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class SeriesStats:
+    """Statistics of one portfolio, or of one asset held alone, over all paths.
+
+    Money figures are for ``initial_wealth`` invested at month 0. ``*_se`` are Monte Carlo
+    standard errors of the estimate before them.
+    """
+
+    id: str
+    name: str
+    kind: str  # "portfolio" or "asset"
+    terminal_wealth: dict[str, float]
+    cagr_median: float
+    cagr_mean: float
+    cagr_mean_se: float
+    volatility_mean: float
+    max_drawdown_mean: float
+    max_drawdown: dict[str, float]
+    months_under_water_mean: float
+    prob_loss: float
+    prob_loss_se: float
+    prob_shortfall: float | None
+    mean_horizon_return: float
+    var: float
+    cvar: float
+    bands: dict[str, list[float]]
+    """Percentile bands of wealth by month (portfolios only; empty for single assets)."""
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    scenario: Scenario
+    scenario_hash: str
+    seed: int
+    paths: int
+    horizon_months: int
+    versions: dict[str, str]
+    notes: tuple[str, ...]
+    portfolios: tuple[SeriesStats, ...]
+    assets: tuple[SeriesStats, ...]
+    percentiles: tuple[float, ...]
+    rate_bands: dict[str, list[float]] | None
+    regime_share: dict[str, list[float]] | None
+    per_path: dict[str, PathArray] = field(repr=False, compare=False)
+
+    def metrics(self) -> pd.DataFrame:
+        """One row per portfolio and asset, one column per headline statistic."""
+        import pandas as pd
+
+        rows = []
+        for s in (*self.portfolios, *self.assets):
+            rows.append(
+                {
+                    "id": s.id,
+                    "kind": s.kind,
+                    "name": s.name,
+                    "median_terminal_wealth": s.terminal_wealth["p50"],
+                    "cagr_median": s.cagr_median,
+                    "cagr_mean": s.cagr_mean,
+                    "volatility": s.volatility_mean,
+                    "max_drawdown_median": s.max_drawdown["p50"],
+                    "prob_loss": s.prob_loss,
+                    "var": s.var,
+                    "cvar": s.cvar,
+                }
+            )
+        frame: pd.DataFrame = pd.DataFrame(rows).set_index("id")
+        return frame
+
+    def wealth_bands(self, portfolio_id: str) -> pd.DataFrame:
+        """Percentile bands of wealth by month (rows) for one portfolio."""
+        import pandas as pd
+
+        for s in self.portfolios:
+            if s.id == portfolio_id:
+                bands: pd.DataFrame = pd.DataFrame(s.bands).rename_axis("month")
+                return bands
+        raise KeyError(portfolio_id)
+
+
+def _pct_key(p: float) -> str:
+    return f"p{p:g}"
+
+
+def series_stats(
+    sid: str,
+    name: str,
+    kind: str,
+    per_path: dict[str, PathArray],
+    counts: IntArray | None,
+    scenario: Scenario,
+    horizon: int,
+    percentiles: tuple[float, ...],
+) -> SeriesStats:
+    """Statistics of one series from its per-path values and its log-wealth histograms."""
+    w0 = scenario.initial_wealth
+    level = scenario.report.var_level
+    terminal = np.asarray(per_path["terminal"], dtype=np.float64)
+    horizon_return = terminal - 1.0
+    growth = metrics.cagr(terminal, horizon)
+    n = terminal.shape[0]
+    probs = np.asarray(percentiles) / 100.0
+    pct = np.quantile(terminal, probs)
+    dd = per_path["max_drawdown"]
+    dd_pct = np.quantile(dd, probs)
+    bands: dict[str, list[float]] = {}
+    if counts is not None:  # (months + 1, n_pct)
+        band_values = np.exp(LOG_WEALTH_GRID.quantiles(counts, probs)) * w0
+        bands = {_pct_key(p): band_values[:, j].tolist() for j, p in enumerate(percentiles)}
+    shortfall = None
+    if scenario.goal is not None:
+        if scenario.goal.terminal_wealth is not None:
+            target = scenario.goal.terminal_wealth / w0
+        else:
+            target = (1.0 + (scenario.goal.annual_return or 0.0)) ** (horizon / 12)
+        shortfall = metrics.probability_below(terminal, target)
+    p_loss = metrics.probability_below(horizon_return, 0.0)
+    return SeriesStats(
+        id=sid,
+        name=name,
+        kind=kind,
+        terminal_wealth={_pct_key(p): float(v * w0) for p, v in zip(percentiles, pct, strict=True)},
+        cagr_median=float(np.median(growth)),
+        cagr_mean=float(np.mean(growth)),
+        cagr_mean_se=float(np.std(growth, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"),
+        volatility_mean=float(np.mean(per_path["volatility"], dtype=np.float64)),
+        max_drawdown_mean=float(np.mean(dd, dtype=np.float64)),
+        max_drawdown={_pct_key(p): float(v) for p, v in zip(percentiles, dd_pct, strict=True)},
+        months_under_water_mean=float(np.mean(per_path["months_under_water"], dtype=np.float64)),
+        prob_loss=p_loss,
+        prob_loss_se=float(np.sqrt(p_loss * (1 - p_loss) / n)),
+        prob_shortfall=shortfall,
+        mean_horizon_return=float(np.mean(horizon_return)),
+        var=metrics.value_at_risk(horizon_return, level),
+        cvar=metrics.conditional_value_at_risk(horizon_return, level),
+        bands=bands,
+    )
+
+
+def rate_bands(counts: IntArray, percentiles: tuple[float, ...]) -> dict[str, list[float]]:
+    values = RATE_GRID.quantiles(counts, np.asarray(percentiles) / 100.0)
+    return {_pct_key(p): values[:, j].tolist() for j, p in enumerate(percentiles)}
+
+
+def regime_share(counts: IntArray, names: tuple[str, ...]) -> dict[str, list[float]]:
+    share = counts / counts.sum(axis=1, keepdims=True)
+    return {name: share[:, k].tolist() for k, name in enumerate(names)}
+
+
+def as_dict(result: SimulationResult) -> dict[str, Any]:
+    """Plain JSON-ready view (no per-path arrays)."""
+    from dataclasses import asdict
+
+    return {
+        "portfolios": [asdict(s) for s in result.portfolios],
+        "assets": [asdict(s) for s in result.assets],
+        "rates": result.rate_bands,
+        "regime_share": result.regime_share,
+    }

@@ -1,0 +1,99 @@
+"""The public interface: spec attributes, pickling, the raw-draw yardstick, horizons."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from allocator.market import MarketSpec, compile_market, draw_raw_normals, sample_market
+from allocator.scenario import Scenario
+from tests.market.helpers import equity, scenario
+from tests.market.test_macro import _rich_market
+
+
+def _specs(tmp_path: Path) -> dict[str, MarketSpec]:
+    assets, market = _rich_market()
+    macro = scenario(assets, market, horizon=30)
+    parametric = scenario(
+        {"a": equity(), "b": equity()},
+        {
+            "model": "parametric",
+            "mean": {"a": 0.05, "b": 0.03},
+            "vol": {"a": 0.2, "b": 0.1},
+            "innovations": {"distribution": "student_t", "dof": 5},
+        },
+        horizon=30,
+    )
+    csv = tmp_path / "r.csv"
+    rng = np.random.default_rng(0)
+    dates = np.array([f"{2000 + m // 12}-{m % 12 + 1:02d}-28" for m in range(48)])
+    np.savetxt(
+        csv,
+        np.column_stack([dates, rng.normal(0, 0.04, (48, 2)).astype(str)]),
+        fmt="%s",
+        delimiter=",",
+        header="date,a,b",
+        comments="",
+    )
+    historical = scenario(
+        {"a": equity(), "b": equity()}, {"model": "historical", "file": str(csv)}, horizon=30
+    )
+    return {s.market.model: compile_market(s) for s in (macro, parametric, historical)}
+
+
+@pytest.mark.parametrize("model", ["macro", "parametric", "historical"])
+def test_raw_draws_consume_exactly_what_sampling_consumes(tmp_path: Path, model: str) -> None:
+    spec = _specs(tmp_path)[model]
+    a, b = np.random.default_rng(99), np.random.default_rng(99)
+    draw_raw_normals(spec, a, 777)
+    sample_market(spec, b, 777)
+    assert a.bit_generator.state == b.bit_generator.state
+    assert a.random() == b.random()
+
+
+@pytest.mark.parametrize("model", ["macro", "parametric", "historical"])
+def test_spec_pickles_and_samples_the_same(tmp_path: Path, model: str) -> None:
+    spec = _specs(tmp_path)[model]
+    copy = pickle.loads(pickle.dumps(spec))
+    x = sample_market(spec, np.random.default_rng(3), 50)
+    y = sample_market(copy, np.random.default_rng(3), 50)
+    assert np.array_equal(x.returns, y.returns)
+    assert spec.model == model and spec.n_months == 30 and spec.n_assets == len(spec.asset_ids)
+
+
+def test_spec_attributes_and_horizon_override() -> None:
+    assets, market = _rich_market()
+    scn: Scenario = scenario(assets, market, horizon=30)
+    spec = compile_market(scn)
+    assert spec.asset_ids == ("eq", "bd", "cash")
+    assert spec.regime_names == ("boom", "bust")
+    assert spec.model == "macro" and spec.n_assets == 3 and spec.n_months == 30
+    short = compile_market(scn, 7)
+    paths = sample_market(short, np.random.default_rng(0), 3)
+    assert paths.returns.shape == (3, 7, 3)
+    assert paths.rates is not None and paths.rates.shape == (3, 8)
+
+
+@pytest.mark.parametrize("n_paths", [1, 2, 70, 1000])
+def test_any_number_of_paths(n_paths: int) -> None:
+    # chunk boundaries (chunks of CHUNK_ROWS // n_months paths) must not matter
+    assets, market = _rich_market()
+    spec = compile_market(scenario(assets, market, horizon=120))
+    paths = sample_market(spec, np.random.default_rng(0), n_paths)
+    assert paths.returns.shape == (n_paths, 120, 3)
+    assert np.all(np.isfinite(paths.returns))
+
+
+def test_chunking_does_not_change_the_numbers(monkeypatch: Any) -> None:
+    import allocator.market.assembly as assembly
+
+    assets, market = _rich_market()
+    spec = compile_market(scenario(assets, market, horizon=24))
+    a = sample_market(spec, np.random.default_rng(4), 300)
+    monkeypatch.setattr(assembly, "CHUNK_ROWS", 24 * 7)
+    b = sample_market(spec, np.random.default_rng(4), 300)
+    np.testing.assert_allclose(a.returns, b.returns, rtol=1e-13, atol=1e-16)

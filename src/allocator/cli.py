@@ -220,13 +220,17 @@ def _print_summary(result: Any) -> None:
     sc = result.scenario
     click.echo(
         f"{sc.name}: {result.paths:,} paths x {result.horizon_months} months, seed {result.seed}"
+        f"; differences are against '{result.portfolios[0].name}', paired, ± 1 standard error"
     )
-    header = f"{'portfolio':<28}{'med CAGR':>10}{'vol':>8}{'med MDD':>9}{'P(loss)':>9}{'CVaR':>8}"
+    header = (
+        f"{'portfolio':<30}{'med CAGR':>9}{'vol':>7}{'Sharpe':>7}{'med MDD':>8}{'P(loss)':>8}"
+        f"{'CVaR':>7}{'P(beat)':>8}  {'CAGR vs benchmark':>18}"
+    )
     click.echo(header)
-    for s in result.portfolios:
+    for s in (*result.portfolios, *result.sweep):
+        diff = f"{100 * s.cagr_vs_benchmark:+.2f} ± {100 * s.cagr_vs_benchmark_se:.2f}pp"
         click.echo(
-            f"{s.name[:27]:<28}{100 * s.cagr_median:>9.1f}%{100 * s.volatility_mean:>7.1f}%"
-            f"{100 * s.max_drawdown['p50']:>8.1f}%{100 * s.prob_loss:>8.1f}%{100 * s.cvar:>7.1f}%"
+            f"{s.name[:29]:<30}{100 * s.cagr_median:>8.1f}%{100 * s.volatility:>6.1f}%"
+            f"{s.sharpe:>7.2f}{100 * s.max_drawdown['p50']:>7.1f}%{100 * s.prob_loss:>7.1f}%"
+            f"{100 * s.cvar:>6.1f}%{100 * s.prob_beat_benchmark:>7.1f}%  {diff:>18}"
         )
-    for note in result.notes:
-        click.echo(f"note: {note}")

@@ -108,5 +108,43 @@ def test_every_path_is_counted_in_the_bands() -> None:
 def test_metrics_frame_has_a_row_per_portfolio_and_asset() -> None:
     result = simulate(_scenario(), paths=500)
     frame = result.metrics()
-    assert list(frame.index) == ["large_only", "tilt", "small", "large"]
+    assert list(frame.index) == ["large_only", "tilt", "small", "large"]  # benchmark first
     assert {"cagr_median", "volatility", "cvar", "prob_loss"} <= set(frame.columns)
+
+
+def _with_sweep() -> Scenario:
+    data = _scenario().model_dump()
+    data["sweep"] = {"asset": "small", "funded_from": "large", "stop": 0.4, "step": 0.1}
+    data["benchmark"] = "large_only"
+    return Scenario.model_validate(data)
+
+
+def test_sweep_runs_on_the_same_paths_as_the_candidates() -> None:
+    result = simulate(_with_sweep(), paths=2000)
+    weights = [s.sweep_weight for s in result.sweep]
+    assert weights == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    assert all(s.weights.get("small", 0.0) == pytest.approx(s.sweep_weight) for s in result.sweep)
+    assert all(sum(s.weights.values()) == pytest.approx(1.0) for s in result.sweep)
+    # the 0% point is the benchmark itself, path by path: paired difference exactly zero
+    zero = result.sweep[0]
+    assert zero.terminal_vs_benchmark == 0.0 and zero.cagr_vs_benchmark_se == 0.0
+    assert zero.prob_beat_benchmark == 0.0 and zero.tracking_error == 0.0
+
+
+def test_paired_differences_carry_their_standard_error() -> None:
+    result = simulate(_with_sweep(), paths=4000)
+    tilt = next(s for s in result.portfolios if s.id == "tilt")
+    terminal = result.per_path["terminal"].astype(float)
+    diff = (terminal[1] - terminal[0]) * 100_000  # tilt minus the benchmark (row 0)
+    assert tilt.terminal_vs_benchmark == pytest.approx(diff.mean())
+    assert tilt.terminal_vs_benchmark_se == pytest.approx(diff.std(ddof=1) / np.sqrt(diff.size))
+    # pairing removes the common market noise: far below the unpaired error
+    unpaired = np.sqrt(terminal[1].var() + terminal[0].var()) * 100_000 / np.sqrt(diff.size)
+    assert tilt.terminal_vs_benchmark_se < 0.5 * unpaired
+
+
+def test_benchmark_is_first_and_has_no_active_risk() -> None:
+    result = simulate(_with_sweep(), paths=1000)
+    bench = result.portfolios[0]
+    assert bench.id == "large_only"
+    assert bench.tracking_error == 0.0 and bench.prob_beat_benchmark == 0.0

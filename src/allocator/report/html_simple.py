@@ -32,11 +32,16 @@ def _row(s: SeriesStats, currency: str) -> str:
         _money(s.terminal_wealth["p50"], currency),
         _pct(s.cagr_median),
         _pct(s.cagr_mean),
-        _pct(s.volatility_mean),
+        _pct(s.volatility),
+        f"{s.sharpe:.2f}",
         _pct(s.max_drawdown["p50"]),
         _pct(s.prob_loss),
         _pct(s.var),
         _pct(s.cvar),
+        _pct(s.prob_beat_benchmark),
+        f"{100 * s.cagr_vs_benchmark:+.2f} ± {100 * s.cagr_vs_benchmark_se:.2f} pp",
+        f"{100 * s.turnover_per_year:.1f}%",
+        _money(s.costs_paid, currency),
     ]
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
@@ -47,11 +52,13 @@ def render_simple_html(result: SimulationResult, generated: str) -> str:
     level = f"{100 * sc.report.var_level:g}%"
     head = (
         "<tr><th>Portfolio / asset</th><th>Median final wealth</th><th>Median CAGR</th>"
-        "<th>Mean CAGR</th><th>Volatility</th><th>Median max drawdown</th>"
-        f"<th>P(loss)</th><th>VaR {level}</th><th>CVaR {level}</th></tr>"
+        "<th>Mean CAGR</th><th>Volatility</th><th>Sharpe</th><th>Median max drawdown</th>"
+        f"<th>P(loss)</th><th>VaR {level}</th><th>CVaR {level}</th><th>P(beat benchmark)</th>"
+        "<th>CAGR vs benchmark (±1 SE)</th><th>Turnover / yr</th><th>Costs paid</th></tr>"
     )
     rows_p = "".join(_row(s, cur) for s in result.portfolios)
     rows_a = "".join(_row(s, cur) for s in result.assets)
+    rows_s = "".join(_row(s, cur) for s in result.sweep)
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
     versions = ", ".join(f"{escape(k)} {escape(v)}" for k, v in result.versions.items())
     pcts = result.percentiles
@@ -79,6 +86,7 @@ def render_simple_html(result: SimulationResult, generated: str) -> str:
 <table>{head}{rows_p}</table>
 <h2>Final wealth percentiles</h2>
 <table><tr><th>Portfolio</th>{band_head}</tr>{bands}</table>
+{f"<h2>Small-cap weight sweep</h2><table>{head}{rows_s}</table>" if rows_s else ""}
 <h2>Each asset held alone</h2>
 <table>{head}{rows_a}</table>
 {f'<h2>Not modeled yet</h2><ul class="note">{notes}</ul>' if notes else ""}

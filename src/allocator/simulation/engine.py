@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.market import MarketSpec, sample_market
-from allocator.simulation.path_stats import path_values
-from allocator.simulation.portfolio import PortfolioPlan, wealth_paths
+from allocator.simulation.accounting import PortfolioPaths, account
+from allocator.simulation.path_stats import SQRT_12, path_values
+from allocator.simulation.portfolio import PortfolioPlan
 from allocator.simulation.seeding import (
     BLOCK_PATHS,
     block_count,
@@ -26,6 +27,7 @@ from allocator.simulation.seeding import (
     chunk_ranges,
 )
 from allocator.simulation.summary import (
+    BLOCK_SUM_FIELDS,
     COUNT_DTYPE,
     LOG_WEALTH_GRID,
     PER_PATH_DTYPES,
@@ -42,17 +44,37 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class RunPlan:
-    """Everything a chunk needs: the compiled market, the portfolios, the seed, the size."""
+    """Everything a chunk needs: the compiled market, the portfolios, the seed, the size.
+
+    ``portfolios[0]`` is the benchmark; ``cash_index`` is the asset Sharpe and Sortino are
+    measured against (None: against zero).
+    """
 
     market: MarketSpec
     portfolios: tuple[PortfolioPlan, ...]
     seed: int
     n_paths: int
+    cash_index: int | None = None
 
     @property
     def n_series(self) -> int:
         """Portfolios first, then each asset held alone (its growth of 1)."""
         return len(self.portfolios) + self.market.n_assets
+
+
+def _series(index: int, plan: RunPlan, returns: FloatArray, growth: FloatArray) -> PortfolioPaths:
+    n_portfolios = len(plan.portfolios)
+    if index < n_portfolios:
+        return account(returns, growth, plan.portfolios[index])
+    asset = index - n_portfolios
+    n = returns.shape[0]
+    wealth = np.empty((n, returns.shape[1] + 1))
+    wealth[:, 0] = 1.0
+    wealth[:, 1:] = growth[:, :, asset]
+    zeros = np.zeros(n)
+    return PortfolioPaths(
+        wealth, returns[:, :, asset], zeros, zeros, zeros, np.zeros(n, dtype=bool)
+    )
 
 
 def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
@@ -66,17 +88,35 @@ def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
     per_path: dict[str, PathArray] = {
         name: np.empty((plan.n_series, n), dtype=dtype) for name, dtype in PER_PATH_DTYPES.items()
     }
+    sums = {name: np.zeros((1, plan.n_series)) for name in BLOCK_SUM_FIELDS}
     counts = np.empty((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE)
-    wealth = np.empty((n, n_months + 1))
+    cash = returns[:, :, plan.cash_index] if plan.cash_index is not None else np.zeros(1)
+    benchmark_returns = np.zeros(1)
     for index in range(plan.n_series):
-        if index < n_portfolios:
-            wealth = wealth_paths(returns, growth, plan.portfolios[index])
-        else:
-            wealth[:, 0] = 1.0
-            wealth[:, 1:] = growth[:, :, index - n_portfolios]
-        values, log_wealth = path_values(wealth)
-        for name, column in values.items():
-            per_path[name][index] = column
+        series = _series(index, plan, returns, growth)
+        values, log_wealth = path_values(series.wealth)
+        per_path["terminal"][index] = values["terminal"]
+        per_path["max_drawdown"][index] = values["max_drawdown"]
+        if index == 0:
+            benchmark_returns = series.returns
+        excess = series.returns - cash
+        active = series.returns - benchmark_returns
+        row = {
+            "volatility": values["volatility"].sum(),
+            "months_under_water": values["months_under_water"].sum(),
+            "excess_sum": excess.sum(),
+            "excess_sq": np.einsum("ij,ij->", excess, excess),
+            "downside_sq": np.square(np.minimum(excess, 0.0)).sum(),
+            "tracking_error": (np.std(active, axis=1, ddof=1).sum() * SQRT_12)
+            if n_months > 1
+            else 0.0,
+            "turnover": series.turnover.sum(),
+            "costs": series.costs.sum(),
+            "rebalances": series.rebalances.sum(),
+            "ruined": float(np.count_nonzero(series.ruined)),
+        }
+        for name, value in row.items():
+            sums[name][0, index] = value
         if index < n_portfolios:  # fan charts are drawn for portfolios only
             counts[index] = LOG_WEALTH_GRID.counts(log_wealth)
     regime_counts = None
@@ -88,8 +128,9 @@ def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         )
         regime_counts = flat.reshape(n_months, n_regimes).astype(COUNT_DTYPE)
     return ChunkSummary(
-        first_path=block * BLOCK_PATHS,
+        first_block=block,
         per_path=per_path,
+        block_sums=sums,
         wealth_counts=counts,
         rate_counts=RATE_GRID.counts(paths.rates) if paths.rates is not None else None,
         regime_counts=regime_counts,
@@ -99,7 +140,7 @@ def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
 def simulate_chunk(plan: RunPlan, blocks: range) -> ChunkSummary:
     """Simulate contiguous blocks of paths; a pure function of ``(plan, blocks)``."""
     n = sum(block_size(plan.n_paths, b) for b in blocks)
-    merged = SummaryAccumulator(plan.n_series, n, first_path=blocks[0] * BLOCK_PATHS)
+    merged = SummaryAccumulator(plan.n_series, n, first_block=blocks[0])
     for b in blocks:  # each block's arrays are freed before the next is drawn
         merged.add(_simulate_block(plan, b))
     return merged.as_chunk()

@@ -16,6 +16,7 @@ from allocator.scenario import Scenario
 from allocator.simulation.summary import (
     LOG_WEALTH_GRID,
     RATE_GRID,
+    FloatArray,
     IntArray,
     PathArray,
 )
@@ -28,29 +29,51 @@ if TYPE_CHECKING:
 class SeriesStats:
     """Statistics of one portfolio, or of one asset held alone, over all paths.
 
-    Money figures are for ``initial_wealth`` invested at month 0. ``*_se`` are Monte Carlo
-    standard errors of the estimate before them.
+    Money figures are for ``initial_wealth`` invested at month 0; rates are annual decimals;
+    VaR and CVaR are losses of the horizon return (positive numbers). ``*_se`` are Monte
+    Carlo standard errors. Differences ``*_vs_benchmark`` are paired (same paths).
     """
 
     id: str
     name: str
-    kind: str  # "portfolio" or "asset"
+    kind: str  # "portfolio", "sweep" or "asset"
+    weights: dict[str, float]
     terminal_wealth: dict[str, float]
     cagr_median: float
     cagr_mean: float
     cagr_mean_se: float
-    volatility_mean: float
+    volatility: float
+    """Mean over paths of the annualized volatility of monthly log returns."""
+    sharpe: float
+    """Pooled monthly excess return over cash, mean / std × sqrt(12)."""
+    sortino: float
+    """Pooled monthly excess return × 12 over the annualized downside deviation."""
     max_drawdown_mean: float
     max_drawdown: dict[str, float]
     months_under_water_mean: float
     prob_loss: float
     prob_loss_se: float
     prob_shortfall: float | None
+    prob_beat_benchmark: float
+    tracking_error: float
+    """Mean over paths of the annualized std of monthly returns minus the benchmark's."""
+    cagr_vs_benchmark: float
+    cagr_vs_benchmark_se: float
+    terminal_vs_benchmark: float
+    terminal_vs_benchmark_se: float
     mean_horizon_return: float
     var: float
     cvar: float
+    turnover_per_year: float
+    """Mean one-way turnover per year, as a fraction of wealth."""
+    costs_paid: float
+    """Mean trading costs paid over the horizon, in currency."""
+    rebalances: float
+    """Mean number of rule-driven rebalances over the horizon."""
+    prob_ruin: float
     bands: dict[str, list[float]]
     """Percentile bands of wealth by month (portfolios only; empty for single assets)."""
+    sweep_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,7 @@ class SimulationResult:
     versions: dict[str, str]
     notes: tuple[str, ...]
     portfolios: tuple[SeriesStats, ...]
+    sweep: tuple[SeriesStats, ...]
     assets: tuple[SeriesStats, ...]
     percentiles: tuple[float, ...]
     rate_bands: dict[str, list[float]] | None
@@ -74,7 +98,7 @@ class SimulationResult:
         import pandas as pd
 
         rows = []
-        for s in (*self.portfolios, *self.assets):
+        for s in (*self.portfolios, *self.sweep, *self.assets):
             rows.append(
                 {
                     "id": s.id,
@@ -83,7 +107,9 @@ class SimulationResult:
                     "median_terminal_wealth": s.terminal_wealth["p50"],
                     "cagr_median": s.cagr_median,
                     "cagr_mean": s.cagr_mean,
-                    "volatility": s.volatility_mean,
+                    "volatility": s.volatility,
+                    "sharpe": s.sharpe,
+                    "prob_beat_benchmark": s.prob_beat_benchmark,
                     "max_drawdown_median": s.max_drawdown["p50"],
                     "prob_loss": s.prob_loss,
                     "var": s.var,
@@ -97,7 +123,7 @@ class SimulationResult:
         """Percentile bands of wealth by month (rows) for one portfolio."""
         import pandas as pd
 
-        for s in self.portfolios:
+        for s in (*self.portfolios, *self.sweep):
             if s.id == portfolio_id:
                 bands: pd.DataFrame = pd.DataFrame(s.bands).rename_axis("month")
                 return bands
@@ -108,23 +134,36 @@ def _pct_key(p: float) -> str:
     return f"p{p:g}"
 
 
+def _paired(diff: FloatArray) -> tuple[float, float]:
+    n = diff.shape[0]
+    se = float(np.std(diff, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return float(np.mean(diff)), se
+
+
 def series_stats(
     sid: str,
     name: str,
     kind: str,
+    weights: dict[str, float],
     per_path: dict[str, PathArray],
+    totals: dict[str, float],
+    benchmark_terminal: FloatArray,
     counts: IntArray | None,
     scenario: Scenario,
     horizon: int,
     percentiles: tuple[float, ...],
+    sweep_weight: float | None = None,
 ) -> SeriesStats:
-    """Statistics of one series from its per-path values and its log-wealth histograms."""
+    """Statistics of one series from its per-path values, its block totals and its
+    log-wealth histograms (``counts``: (months + 1, bins + 2), portfolios only)."""
     w0 = scenario.initial_wealth
     level = scenario.report.var_level
     terminal = np.asarray(per_path["terminal"], dtype=np.float64)
     horizon_return = terminal - 1.0
     growth = metrics.cagr(terminal, horizon)
+    bench_growth = metrics.cagr(benchmark_terminal, horizon)
     n = terminal.shape[0]
+    n_obs = n * horizon
     probs = np.asarray(percentiles) / 100.0
     pct = np.quantile(terminal, probs)
     dd = per_path["max_drawdown"]
@@ -141,25 +180,44 @@ def series_stats(
             target = (1.0 + (scenario.goal.annual_return or 0.0)) ** (horizon / 12)
         shortfall = metrics.probability_below(terminal, target)
     p_loss = metrics.probability_below(horizon_return, 0.0)
+    mean_excess = totals["excess_sum"] / n_obs
+    var_excess = max(totals["excess_sq"] / n_obs - mean_excess**2, 0.0)
+    downside = np.sqrt(totals["downside_sq"] / n_obs)
+    cagr_diff, cagr_diff_se = _paired(growth - bench_growth)
+    wealth_diff, wealth_diff_se = _paired((terminal - benchmark_terminal) * w0)
     return SeriesStats(
         id=sid,
         name=name,
         kind=kind,
+        weights=weights,
         terminal_wealth={_pct_key(p): float(v * w0) for p, v in zip(percentiles, pct, strict=True)},
         cagr_median=float(np.median(growth)),
         cagr_mean=float(np.mean(growth)),
         cagr_mean_se=float(np.std(growth, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"),
-        volatility_mean=float(np.mean(per_path["volatility"], dtype=np.float64)),
+        volatility=totals["volatility"] / n,
+        sharpe=float(mean_excess / np.sqrt(var_excess) * np.sqrt(12)) if var_excess > 0 else 0.0,
+        sortino=float(mean_excess * 12 / (downside * np.sqrt(12))) if downside > 0 else 0.0,
         max_drawdown_mean=float(np.mean(dd, dtype=np.float64)),
         max_drawdown={_pct_key(p): float(v) for p, v in zip(percentiles, dd_pct, strict=True)},
-        months_under_water_mean=float(np.mean(per_path["months_under_water"], dtype=np.float64)),
+        months_under_water_mean=totals["months_under_water"] / n,
         prob_loss=p_loss,
         prob_loss_se=float(np.sqrt(p_loss * (1 - p_loss) / n)),
         prob_shortfall=shortfall,
+        prob_beat_benchmark=float(np.mean(terminal > benchmark_terminal)),
+        tracking_error=totals["tracking_error"] / n,
+        cagr_vs_benchmark=cagr_diff,
+        cagr_vs_benchmark_se=cagr_diff_se,
+        terminal_vs_benchmark=wealth_diff,
+        terminal_vs_benchmark_se=wealth_diff_se,
         mean_horizon_return=float(np.mean(horizon_return)),
         var=metrics.value_at_risk(horizon_return, level),
         cvar=metrics.conditional_value_at_risk(horizon_return, level),
+        turnover_per_year=totals["turnover"] / n * 12 / horizon,
+        costs_paid=totals["costs"] / n * w0,
+        rebalances=totals["rebalances"] / n,
+        prob_ruin=totals["ruined"] / n,
         bands=bands,
+        sweep_weight=sweep_weight,
     )
 
 
@@ -179,6 +237,7 @@ def as_dict(result: SimulationResult) -> dict[str, Any]:
 
     return {
         "portfolios": [asdict(s) for s in result.portfolios],
+        "sweep": [asdict(s) for s in result.sweep],
         "assets": [asdict(s) for s in result.assets],
         "rates": result.rate_bands,
         "regime_share": result.regime_share,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
+
 from allocator import __version__
 from allocator.market import compile_market
 from allocator.scenario import Scenario, scenario_hash
@@ -62,41 +64,61 @@ def simulate(
     ``chunk_size`` (paths per task) and ``workers`` change speed and memory, never the numbers.
     """
     scenario = with_overrides(scenario, paths, seed, horizon)
-    market = compile_market(scenario, scenario.horizon_months)
-    plans, notes = compile_portfolios(scenario)
-    plan = RunPlan(market=market, portfolios=plans, seed=scenario.seed, n_paths=scenario.paths)
+    n_months = scenario.horizon_months
+    market = compile_market(scenario, n_months)
+    plans = compile_portfolios(scenario, n_months)
+    ids = scenario.asset_ids
+    cash = [i for i, a in enumerate(ids) if scenario.assets[a].kind == "cash"]
+    plan = RunPlan(
+        market=market,
+        portfolios=plans,
+        seed=scenario.seed,
+        n_paths=scenario.paths,
+        cash_index=cash[0] if cash else None,
+    )
     acc = run(plan, chunk_paths=chunk_size, workers=workers, progress=progress)
     assert acc.complete and acc.wealth_counts is not None
+    totals = acc.totals()
     percentiles = tuple(scenario.report.percentiles)
+    benchmark_terminal = np.asarray(acc.per_path["terminal"][0], dtype=np.float64)
     stats: list[SeriesStats] = []
-    names = [(p.id, p.name, "portfolio") for p in plans] + [
-        (a, scenario.assets[a].name, "asset") for a in scenario.asset_ids
-    ]
-    for index, (sid, name, kind) in enumerate(names):
-        per_path = {k: v[index] for k, v in acc.per_path.items()}
+    for index in range(plan.n_series):
+        if index < len(plans):
+            p = plans[index]
+            sid, name = p.id, p.name
+            kind = "sweep" if p.sweep_weight is not None else "portfolio"
+            weights = {a: float(x) for a, x in zip(ids, p.weights, strict=True) if x != 0.0}
+            counts = acc.wealth_counts[index]
+        else:
+            sid = ids[index - len(plans)]
+            name, kind, weights, counts = scenario.assets[sid].name, "asset", {sid: 1.0}, None
         stats.append(
             series_stats(
                 sid,
                 name,
                 kind,
-                per_path,
-                acc.wealth_counts[index] if index < len(plans) else None,
+                weights,
+                {k: v[index] for k, v in acc.per_path.items()},
+                {k: float(v[index]) for k, v in totals.items()},
+                benchmark_terminal,
+                counts,
                 scenario,
-                scenario.horizon_months,
+                n_months,
                 percentiles,
+                plans[index].sweep_weight if index < len(plans) else None,
             )
         )
-    n_portfolios = len(plans)
     return SimulationResult(
         scenario=scenario,
         scenario_hash=scenario_hash(scenario),
         seed=scenario.seed,
         paths=scenario.paths,
-        horizon_months=scenario.horizon_months,
+        horizon_months=n_months,
         versions=package_versions(),
-        notes=notes,
-        portfolios=tuple(stats[:n_portfolios]),
-        assets=tuple(stats[n_portfolios:]),
+        notes=(),
+        portfolios=tuple(s for s in stats if s.kind == "portfolio"),
+        sweep=tuple(s for s in stats if s.kind == "sweep"),
+        assets=tuple(s for s in stats if s.kind == "asset"),
         percentiles=percentiles,
         rate_bands=rate_bands(acc.rate_counts, percentiles)
         if acc.rate_counts is not None

@@ -82,29 +82,39 @@ LOG_WEALTH_GRID = Grid(low=-8.0, high=8.0, bins=3200)
 #: the policy rate (annual decimal): -10% to 30% in 1 bp steps.
 RATE_GRID = Grid(low=-0.10, high=0.30, bins=4000)
 
-#: per-path values kept for every series, and the precision they are stored in: terminal
-#: wealth in full (means and paired differences are taken of it), the rest as float32
-#: (7 significant digits; months under water are whole numbers below 2**24, so exact).
-PER_PATH_DTYPES: dict[str, npt.DTypeLike] = {
-    "terminal": np.float64,
-    "max_drawdown": np.float32,
-    "volatility": np.float32,
-    "months_under_water": np.float32,
-}
+#: per-path values kept for every series, and their precision: terminal wealth in full
+#: (means, quantiles and paired differences are taken of it), drawdown as float32.
+PER_PATH_DTYPES: dict[str, npt.DTypeLike] = {"terminal": np.float64, "max_drawdown": np.float32}
 PER_PATH_FIELDS = tuple(PER_PATH_DTYPES)
+#: statistics only their means are needed of: summed per block, each block's sum kept in its
+#: row, and the rows added in block order at the end (so in the same order for any chunking).
+BLOCK_SUM_FIELDS = (
+    "volatility",
+    "months_under_water",
+    "excess_sum",
+    "excess_sq",
+    "downside_sq",
+    "tracking_error",
+    "turnover",
+    "costs",
+    "rebalances",
+    "ruined",
+)
 
 
 @dataclass
 class ChunkSummary:
-    """What one chunk of blocks contributes; ``first_path`` places its per-path rows.
+    """What a run of consecutive blocks contributes, starting at block ``first_block``.
 
-    ``per_path[name]``: (n_series, n_chunk_paths) for each of ``PER_PATH_FIELDS``;
-    ``wealth_counts``: (n_portfolios, n_months + 1, bins + 2) histograms of log wealth;
-    ``rate_counts``: (n_months + 1, bins + 2) or None; ``regime_counts``: (n_months, n_regimes).
+    ``per_path[name]``: (n_series, n_chunk_paths); ``block_sums[name]``: (n_chunk_blocks,
+    n_series); ``wealth_counts``: (n_portfolios, n_months + 1, bins + 2) histograms of log
+    wealth; ``rate_counts``: (n_months + 1, bins + 2) or None; ``regime_counts``:
+    (n_months, n_regimes) or None.
     """
 
-    first_path: int
+    first_block: int
     per_path: dict[str, PathArray]
+    block_sums: dict[str, FloatArray]
     wealth_counts: IntArray
     rate_counts: IntArray | None
     regime_counts: IntArray | None
@@ -113,13 +123,18 @@ class ChunkSummary:
 class SummaryAccumulator:
     """Collects chunk summaries in any order into preallocated arrays (exact merge)."""
 
-    def __init__(self, n_series: int, n_paths: int, first_path: int = 0) -> None:
+    def __init__(self, n_series: int, n_paths: int, first_block: int = 0) -> None:
+        from allocator.simulation.seeding import BLOCK_PATHS, block_count
+
+        self.block_paths = BLOCK_PATHS
         self.n_paths = n_paths
-        self.first_path = first_path
+        self.first_block = first_block
         self.per_path: dict[str, PathArray] = {
             name: np.empty((n_series, n_paths), dtype=dtype)
             for name, dtype in PER_PATH_DTYPES.items()
         }
+        n_blocks = block_count(n_paths)
+        self.block_sums = {name: np.zeros((n_blocks, n_series)) for name in BLOCK_SUM_FIELDS}
         self.filled = 0
         self.wealth_counts: IntArray | None = None
         self.rate_counts: IntArray | None = None
@@ -127,10 +142,12 @@ class SummaryAccumulator:
 
     def add(self, chunk: ChunkSummary) -> None:
         n = next(iter(chunk.per_path.values())).shape[1]
-        start = chunk.first_path - self.first_path
-        rows = slice(start, start + n)
+        start = (chunk.first_block - self.first_block) * self.block_paths
         for name, values in chunk.per_path.items():
-            self.per_path[name][:, rows] = values
+            self.per_path[name][:, start : start + n] = values
+        row = chunk.first_block - self.first_block
+        for name, sums in chunk.block_sums.items():
+            self.block_sums[name][row : row + sums.shape[0]] = sums
         self.filled += n
         self.wealth_counts = _add(self.wealth_counts, chunk.wealth_counts)
         self.rate_counts = _add(self.rate_counts, chunk.rate_counts)
@@ -140,12 +157,23 @@ class SummaryAccumulator:
     def complete(self) -> bool:
         return self.filled == self.n_paths
 
+    def totals(self) -> dict[str, FloatArray]:
+        """Each block-summed statistic over all paths, per series, added in block order."""
+        out = {}
+        for name, rows in self.block_sums.items():
+            total = np.zeros(rows.shape[1])
+            for row in rows:  # a fixed order: the same bits for any chunking
+                total += row
+            out[name] = total
+        return out
+
     def as_chunk(self) -> ChunkSummary:
         """This accumulator's content as one summary (a chunk made of several blocks)."""
         assert self.complete and self.wealth_counts is not None
         return ChunkSummary(
-            first_path=self.first_path,
+            first_block=self.first_block,
             per_path=self.per_path,
+            block_sums=self.block_sums,
             wealth_counts=self.wealth_counts,
             rate_counts=self.rate_counts,
             regime_counts=self.regime_counts,

@@ -37,3 +37,22 @@ def test_var_and_cvar_on_a_uniform_grid() -> None:
 
 def test_probability_below() -> None:
     assert metrics.probability_below(np.array([-0.1, 0.0, 0.2, -0.3]), 0.0) == 0.5
+
+
+def test_sharpe_and_sortino_from_sums_match_direct_formulas() -> None:
+    x = np.random.default_rng(1).normal(0.004, 0.04, size=5000)
+    sharpe = metrics.sharpe_ratio(x.sum(), (x * x).sum(), x.size)
+    assert sharpe == pytest.approx(x.mean() / x.std() * np.sqrt(12), rel=1e-9)
+    down = np.minimum(x, 0.0)
+    sortino = metrics.sortino_ratio(x.sum(), (down * down).sum(), x.size)
+    assert sortino == pytest.approx(x.mean() * 12 / (np.sqrt((down**2).mean()) * np.sqrt(12)))
+    assert metrics.sharpe_ratio(1.0, 1.0, 1) == 0.0  # no variance: defined as 0
+
+
+def test_tracking_error_and_paired_difference() -> None:
+    active = np.array([[0.01, -0.01, 0.01, -0.01], [0.0, 0.0, 0.0, 0.0]])
+    te = metrics.tracking_error(active)
+    assert te[0] == pytest.approx(np.std(active[0], ddof=1) * np.sqrt(12)) and te[1] == 0.0
+    mean, se = metrics.paired_difference(np.array([2.0, 3.0, 4.0]), np.array([1.0, 1.0, 1.0]))
+    assert (mean, se) == pytest.approx((2.0, 1.0 / np.sqrt(3)))
+    assert metrics.probability_beat(np.array([1.0, 2.0]), np.array([1.5, 1.5])) == 0.5

@@ -77,3 +77,44 @@ def conditional_value_at_risk(horizon_returns: FloatArray, level: float) -> floa
 def probability_below(values: FloatArray, threshold: float) -> float:
     """Share of paths with ``value < threshold`` (e.g. probability of loss: H < 0)."""
     return float(np.mean(values < threshold))
+
+
+def sharpe_ratio(excess_sum: float, excess_sq: float, n_obs: int) -> float:
+    """Annualized Sharpe ratio of pooled monthly excess returns ``x = r - r_cash``:
+    ``mean(x) / std(x) * sqrt(12)`` from ``sum(x)``, ``sum(x²)`` and the count (0 if flat)."""
+    mean = excess_sum / n_obs
+    variance = max(excess_sq / n_obs - mean * mean, 0.0)
+    return float(mean / np.sqrt(variance) * np.sqrt(MONTHS_PER_YEAR)) if variance > 0 else 0.0
+
+
+def sortino_ratio(excess_sum: float, downside_sq: float, n_obs: int) -> float:
+    """Annualized Sortino ratio: ``12 mean(x) / (sqrt(mean(min(x, 0)²)) sqrt(12))`` for pooled
+    monthly excess returns ``x`` (0 when there is no downside)."""
+    downside = np.sqrt(downside_sq / n_obs)
+    if downside == 0:
+        return 0.0
+    return float(excess_sum / n_obs * MONTHS_PER_YEAR / (downside * np.sqrt(MONTHS_PER_YEAR)))
+
+
+def tracking_error(active_returns: FloatArray) -> FloatArray:
+    """Per-path annualized tracking error: ``std(r - r_benchmark) * sqrt(12)`` (ddof = 1) of
+    monthly active returns ``(n_paths, n_months)``."""
+    if active_returns.shape[1] < 2:
+        return np.zeros(active_returns.shape[0])
+    vol = np.std(active_returns, axis=1, ddof=1) * np.sqrt(MONTHS_PER_YEAR)
+    return np.asarray(vol, dtype=np.float64)
+
+
+def probability_beat(terminal: FloatArray, benchmark_terminal: FloatArray) -> float:
+    """Share of paths whose final wealth exceeds the benchmark's on the same path."""
+    return float(np.mean(terminal > benchmark_terminal))
+
+
+def paired_difference(values: FloatArray, benchmark_values: FloatArray) -> tuple[float, float]:
+    """Mean of the per-path difference and its Monte Carlo standard error
+    ``std(d, ddof=1) / sqrt(n)``: paired on common random numbers, so the market's shared
+    noise cancels."""
+    diff = values - benchmark_values
+    n = diff.shape[0]
+    se = float(np.std(diff, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return float(np.mean(diff)), se

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from allocator import metrics
 from allocator.market import MarketSpec, sample_market
 from allocator.simulation.accounting import PortfolioPaths, account
-from allocator.simulation.path_stats import SQRT_12, path_values
+from allocator.simulation.path_stats import path_values
 from allocator.simulation.portfolio import PortfolioPlan
 from allocator.simulation.seeding import (
     BLOCK_PATHS,
@@ -107,9 +108,7 @@ def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
             "excess_sum": excess.sum(),
             "excess_sq": np.einsum("ij,ij->", excess, excess),
             "downside_sq": np.square(np.minimum(excess, 0.0)).sum(),
-            "tracking_error": (np.std(active, axis=1, ddof=1).sum() * SQRT_12)
-            if n_months > 1
-            else 0.0,
+            "tracking_error": metrics.tracking_error(active).sum(),
             "turnover": series.turnover.sum(),
             "costs": series.costs.sum(),
             "rebalances": series.rebalances.sum(),

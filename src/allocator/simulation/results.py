@@ -134,12 +134,6 @@ def _pct_key(p: float) -> str:
     return f"p{p:g}"
 
 
-def _paired(diff: FloatArray) -> tuple[float, float]:
-    n = diff.shape[0]
-    se = float(np.std(diff, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return float(np.mean(diff)), se
-
-
 def series_stats(
     sid: str,
     name: str,
@@ -180,11 +174,8 @@ def series_stats(
             target = (1.0 + (scenario.goal.annual_return or 0.0)) ** (horizon / 12)
         shortfall = metrics.probability_below(terminal, target)
     p_loss = metrics.probability_below(horizon_return, 0.0)
-    mean_excess = totals["excess_sum"] / n_obs
-    var_excess = max(totals["excess_sq"] / n_obs - mean_excess**2, 0.0)
-    downside = np.sqrt(totals["downside_sq"] / n_obs)
-    cagr_diff, cagr_diff_se = _paired(growth - bench_growth)
-    wealth_diff, wealth_diff_se = _paired((terminal - benchmark_terminal) * w0)
+    cagr_diff, cagr_diff_se = metrics.paired_difference(growth, bench_growth)
+    wealth_diff, wealth_diff_se = metrics.paired_difference(terminal * w0, benchmark_terminal * w0)
     return SeriesStats(
         id=sid,
         name=name,
@@ -195,15 +186,15 @@ def series_stats(
         cagr_mean=float(np.mean(growth)),
         cagr_mean_se=float(np.std(growth, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"),
         volatility=totals["volatility"] / n,
-        sharpe=float(mean_excess / np.sqrt(var_excess) * np.sqrt(12)) if var_excess > 0 else 0.0,
-        sortino=float(mean_excess * 12 / (downside * np.sqrt(12))) if downside > 0 else 0.0,
+        sharpe=metrics.sharpe_ratio(totals["excess_sum"], totals["excess_sq"], n_obs),
+        sortino=metrics.sortino_ratio(totals["excess_sum"], totals["downside_sq"], n_obs),
         max_drawdown_mean=float(np.mean(dd, dtype=np.float64)),
         max_drawdown={_pct_key(p): float(v) for p, v in zip(percentiles, dd_pct, strict=True)},
         months_under_water_mean=totals["months_under_water"] / n,
         prob_loss=p_loss,
         prob_loss_se=float(np.sqrt(p_loss * (1 - p_loss) / n)),
         prob_shortfall=shortfall,
-        prob_beat_benchmark=float(np.mean(terminal > benchmark_terminal)),
+        prob_beat_benchmark=metrics.probability_beat(terminal, benchmark_terminal),
         tracking_error=totals["tracking_error"] / n,
         cagr_vs_benchmark=cagr_diff,
         cagr_vs_benchmark_se=cagr_diff_se,

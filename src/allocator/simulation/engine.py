@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator import metrics
 from allocator.market import MarketSpec, sample_market
 from allocator.simulation.accounting import PortfolioPaths, account
-from allocator.simulation.path_stats import path_values
+from allocator.simulation.kernels import series_statistics
 from allocator.simulation.portfolio import PortfolioPlan
 from allocator.simulation.seeding import (
     BLOCK_PATHS,
@@ -90,34 +89,32 @@ def _simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         name: np.empty((plan.n_series, n), dtype=dtype) for name, dtype in PER_PATH_DTYPES.items()
     }
     sums = {name: np.zeros((1, plan.n_series)) for name in BLOCK_SUM_FIELDS}
-    counts = np.empty((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE)
-    cash = returns[:, :, plan.cash_index] if plan.cash_index is not None else np.zeros(1)
-    benchmark_returns = np.zeros(1)
+    counts = np.zeros((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE)
+    cash = (
+        returns[:, :, plan.cash_index] if plan.cash_index is not None else np.zeros((n, n_months))
+    )
+    benchmark_returns = cash
     for index in range(plan.n_series):
         series = _series(index, plan, returns, growth)
-        values, log_wealth = path_values(series.wealth)
-        per_path["terminal"][index] = values["terminal"]
-        per_path["max_drawdown"][index] = values["max_drawdown"]
         if index == 0:
             benchmark_returns = series.returns
-        excess = series.returns - cash
-        active = series.returns - benchmark_returns
-        row = {
-            "volatility": values["volatility"].sum(),
-            "months_under_water": values["months_under_water"].sum(),
-            "excess_sum": excess.sum(),
-            "excess_sq": np.einsum("ij,ij->", excess, excess),
-            "downside_sq": np.square(np.minimum(excess, 0.0)).sum(),
-            "tracking_error": metrics.tracking_error(active).sum(),
-            "turnover": series.turnover.sum(),
-            "costs": series.costs.sum(),
-            "rebalances": series.rebalances.sum(),
-            "ruined": float(np.count_nonzero(series.ruined)),
-        }
-        for name, value in row.items():
+        drawdown, block_sums = series_statistics(
+            series.wealth,
+            series.returns,
+            cash,
+            benchmark_returns,
+            counts[index] if index < n_portfolios else None,  # fan charts: portfolios only
+        )
+        per_path["terminal"][index] = series.wealth[:, -1]
+        per_path["max_drawdown"][index] = drawdown
+        block_sums.update(
+            turnover=series.turnover.sum(),
+            costs=series.costs.sum(),
+            rebalances=series.rebalances.sum(),
+            ruined=float(np.count_nonzero(series.ruined)),
+        )
+        for name, value in block_sums.items():
             sums[name][0, index] = value
-        if index < n_portfolios:  # fan charts are drawn for portfolios only
-            counts[index] = LOG_WEALTH_GRID.counts(log_wealth)
     regime_counts = None
     if paths.regimes is not None:
         n_regimes = len(plan.market.regime_names)

@@ -91,6 +91,9 @@ class SimulationResult:
     percentiles: tuple[float, ...]
     rate_bands: dict[str, list[float]] | None
     regime_share: dict[str, list[float]] | None
+    distributions: dict[str, Any]
+    """Histograms on shared edges across portfolios: ``terminal_wealth`` (currency) and
+    ``max_drawdown`` (fraction), each ``{"edges": [...], "counts": {id: [...]}}``."""
     per_path: dict[str, PathArray] = field(repr=False, compare=False)
 
     def metrics(self) -> pd.DataFrame:
@@ -212,6 +215,36 @@ def series_stats(
     )
 
 
+HISTOGRAM_BINS = 40
+
+
+def distributions(
+    ids: list[str], terminal: FloatArray, drawdown: PathArray, initial_wealth: float
+) -> dict[str, Any]:
+    """Histograms of final wealth and max drawdown for the series ``ids`` (rows of the
+    per-path arrays), on edges shared by all so the charts compare like with like. Final
+    wealth spans the pooled 0.5th to 99.5th percentiles (the tails beyond are counted in the
+    first and last bins)."""
+    lo, hi = np.quantile(terminal, [0.005, 0.995])
+    if hi <= lo:
+        hi = lo + 1e-9
+    wealth_edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
+    dd_edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
+    wealth_counts = {}
+    dd_counts = {}
+    for row, sid in enumerate(ids):
+        clipped = np.clip(terminal[row], lo, hi)
+        wealth_counts[sid] = np.histogram(clipped, wealth_edges)[0].tolist()
+        dd_counts[sid] = np.histogram(drawdown[row], dd_edges)[0].tolist()
+    return {
+        "terminal_wealth": {
+            "edges": (wealth_edges * initial_wealth).tolist(),
+            "counts": wealth_counts,
+        },
+        "max_drawdown": {"edges": dd_edges.tolist(), "counts": dd_counts},
+    }
+
+
 def rate_bands(counts: IntArray, percentiles: tuple[float, ...]) -> dict[str, list[float]]:
     values = RATE_GRID.quantiles(counts, np.asarray(percentiles) / 100.0)
     return {_pct_key(p): values[:, j].tolist() for j, p in enumerate(percentiles)}
@@ -232,4 +265,5 @@ def as_dict(result: SimulationResult) -> dict[str, Any]:
         "assets": [asdict(s) for s in result.assets],
         "rates": result.rate_bands,
         "regime_share": result.regime_share,
+        "distributions": result.distributions,
     }

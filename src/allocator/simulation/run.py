@@ -15,12 +15,23 @@ from allocator.simulation.portfolio import compile_portfolios
 from allocator.simulation.results import (
     SeriesStats,
     SimulationResult,
+    distributions,
     rate_bands,
     regime_share,
     series_stats,
 )
 
-_REPORTED_PACKAGES = ("numpy", "scipy", "pandas", "pydantic", "cvxpy", "click", "PyYAML")
+_REPORTED_PACKAGES = (
+    "numpy",
+    "numba",
+    "scipy",
+    "pandas",
+    "pydantic",
+    "cvxpy",
+    "click",
+    "PyYAML",
+    "Jinja2",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -127,6 +138,12 @@ def simulate(
             regime_share(acc.regime_counts, market.regime_names)
             if acc.regime_counts is not None
             else None
+        ),
+        distributions=distributions(
+            [p.id for p in plans],
+            np.asarray(acc.per_path["terminal"][: len(plans)], dtype=np.float64),
+            acc.per_path["max_drawdown"][: len(plans)],
+            scenario.initial_wealth,
         ),
         per_path=acc.per_path,
     )

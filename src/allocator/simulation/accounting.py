@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from allocator.simulation.costs import fixed_cost, proportional_cost, turnover
-from allocator.simulation.portfolio import EntryPlan, FloatArray, PortfolioPlan
-from allocator.simulation.rebalancing import should_trade, trade_to
+from allocator.simulation.costs import proportional_cost
+from allocator.simulation.portfolio import FloatArray, PortfolioPlan
+from allocator.simulation.stepwise import RULES, stepwise_kernel
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -113,99 +113,40 @@ def _vectorized(returns: FloatArray, growth: FloatArray, plan: PortfolioPlan) ->
     return PortfolioPaths(wealth, monthly, turn, paid, count, np.zeros(n_paths, dtype=bool))
 
 
-def _effective_target(plan: PortfolioPlan, bought: FloatArray) -> FloatArray:
-    """Target weights while a staged entry is under way: the part of the entry asset's
-    weight not yet bought (``1 - bought``) sits in the parking asset. (n_paths, n_assets)"""
-    target = np.tile(plan.weights, (bought.shape[0], 1))
-    e = plan.entry
-    if e is not None:
-        waiting = (1.0 - bought) * plan.weights[e.asset]
-        target[:, e.asset] -= waiting
-        target[:, e.park] += waiting
-    return target
-
-
-def _entry_share(e: EntryPlan, month: int, price: FloatArray, bought: FloatArray) -> FloatArray:
-    """Share of the entry asset's target bought by ``month`` (never decreases)."""
-    share = np.maximum(bought, e.schedule[month])
-    hit = np.zeros(price.shape[0], dtype=bool)
-    if e.above is not None:
-        hit |= price > e.above
-    if e.zone is not None:
-        hit |= (price >= e.zone[0]) & (price <= e.zone[1])
-    return np.where(hit, 1.0, share)
-
-
-def _apply_flow(h: FloatArray, flow: float, target: FloatArray) -> FloatArray:
-    """Add (or take) ``flow`` per the target weights; a holding that cannot give its share
-    gives what it has and the rest is taken pro rata from the others."""
-    h = h + flow * target
-    short = np.minimum(h, 0.0).sum(axis=1)
-    if np.any(short < 0):
-        h = np.maximum(h, 0.0)
-        total = h.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(total > 0, np.maximum(total + short, 0.0) / total, 0.0)
-        h *= scale[:, None]
-    return h
-
-
 def _stepwise(returns: FloatArray, growth: FloatArray, plan: PortfolioPlan) -> PortfolioPaths:
-    n_paths, n_months, _ = returns.shape
+    n_paths, n_months, n_assets = returns.shape
     e = plan.entry
-    bought = np.ones(n_paths)
-    if e is not None:
-        bought = _entry_share(e, 0, np.full(n_paths, e.start_price), np.zeros(n_paths))
-    bought_before = bought
-    h = _effective_target(plan, bought)  # month 0: bought as targeted, no cost
+    nan = float("nan")
     wealth = np.empty((n_paths, n_months + 1))
-    wealth[:, 0] = 1.0
     monthly = np.empty((n_paths, n_months))
     turn = np.zeros(n_paths)
     paid = np.zeros(n_paths)
     count = np.zeros(n_paths)
-    for t in range(1, n_months + 1):
-        h *= 1.0 + returns[:, t - 1, :]
-        start = wealth[:, t - 1]
-        flow = 0.0 if plan.flows is None else float(plan.flows[t])
-        if e is not None:
-            price = e.start_price * growth[:, t - 1, e.asset]
-            bought_before = bought
-            bought = _entry_share(e, t, price, bought)
-        target = _effective_target(plan, bought)
-        if flow != 0.0:
-            h = _apply_flow(h, flow, target)
-        v = h.sum(axis=1)
-        cost = np.zeros(n_paths)
-        trades = np.zeros_like(h)
-        if e is not None and np.any(bought > bought_before):
-            amount = np.minimum((bought - bought_before) * plan.weights[e.asset] * v, h[:, e.park])
-            trades[:, e.asset] += amount
-            trades[:, e.park] -= amount
-        if t < n_months:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                current = np.where(v[:, None] > 0, (h + trades) / v[:, None], target)
-            rebalance = should_trade(plan, t, current, target) & (v > 0)
-            if np.any(rebalance):
-                new = trade_to(plan, current[rebalance], target[rebalance])
-                trades[rebalance] = new * v[rebalance, None] - h[rebalance]
-                count += rebalance
-        traded = np.any(np.abs(trades) > 0, axis=1)
-        if np.any(traded):
-            cost = proportional_cost(trades, plan.cost_rate) + fixed_cost(trades, plan.fixed_cost)
-            cost = np.minimum(cost, v)
-            after = h + trades
-            with np.errstate(divide="ignore", invalid="ignore"):
-                keep = np.where(v > 0, (v - cost) / v, 0.0)
-            h = after * keep[:, None]
-            turn += turnover(trades, v)
-            paid += cost
-        v = np.maximum(h.sum(axis=1), 0.0)
-        ruined_now = v <= 1e-15
-        h[ruined_now] = 0.0
-        v[ruined_now] = 0.0
-        wealth[:, t] = v
-        with np.errstate(divide="ignore", invalid="ignore"):
-            monthly[:, t - 1] = np.where(start > 0, (v - flow) / start - 1.0, 0.0)
+    stepwise_kernel(
+        np.ascontiguousarray(returns),
+        np.ascontiguousarray(growth),
+        plan.weights,
+        RULES[plan.rule],
+        plan.every,
+        plan.band,
+        plan.relative_band,
+        plan.to_edge,
+        np.ones(n_assets, dtype=bool) if plan.watched is None else plan.watched,
+        np.zeros(n_assets) if plan.cost_rate is None else plan.cost_rate,
+        plan.fixed_cost,
+        np.zeros(n_months + 1) if plan.flows is None else plan.flows,
+        -1 if e is None else e.asset,
+        -1 if e is None else e.park,
+        np.ones(n_months + 1) if e is None else e.schedule,
+        1.0 if e is None else e.start_price,
+        nan if e is None or e.above is None else e.above,
+        nan if e is None or e.zone is None else e.zone[0],
+        nan if e is None or e.zone is None else e.zone[1],
+        wealth,
+        monthly,
+        turn,
+        paid,
+        count,
+    )
     ruined = wealth[:, 1:].min(axis=1) <= 0.0
     return PortfolioPaths(wealth, monthly, turn, paid, count, ruined)

@@ -26,7 +26,7 @@ def _series(ruin: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 @pytest.mark.parametrize("ruin", [False, True])
 def test_kernel_matches_the_metric_definitions(ruin: bool) -> None:
     wealth, r, cash, bench = _series(ruin)
-    counts = np.zeros((61, LOG_WEALTH_GRID.bins + 2), dtype=np.int64)
+    counts = np.zeros((61, LOG_WEALTH_GRID.bins + 2), dtype=np.int32)
     drawdown, sums = series_statistics(wealth, r, cash, bench, counts)
     assert np.allclose(drawdown, metrics.max_drawdown(wealth), atol=1e-12)
     assert sums["months_under_water"] == metrics.months_under_water(wealth).sum()

@@ -162,9 +162,9 @@ def run(
     try:
         pending: set[Future[ChunkSummary]] = set()
         queue = iter(chunks)
-        for blocks in queue:  # keep at most 2 chunks per worker in flight: bounded memory
+        for blocks in queue:  # one chunk per worker in flight, plus one: bounded memory
             pending.add(pool.submit(simulate_chunk, plan, blocks))
-            if len(pending) >= 2 * workers:
+            if len(pending) > workers:
                 break
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from allocator.simulation.summary import LOG_WEALTH_GRID
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.int32]
 
 #: order of the sums returned by ``series_statistics``
 SUM_FIELDS = (
@@ -137,7 +137,7 @@ def series_statistics(
     max_drawdown = np.empty(n)
     sums = np.zeros(len(SUM_FIELDS))
     grid = LOG_WEALTH_GRID
-    scratch = counts if counts is not None else np.zeros((1, 1), dtype=np.int64)
+    scratch = counts if counts is not None else np.zeros((1, 1), dtype=np.int32)
     with np.errstate(divide="ignore"):
         log_wealth = np.log(wealth)  # NumPy's vectorized log: far faster than a scalar one
     _kernel(

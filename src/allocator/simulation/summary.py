@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.int32]
 #: per-path values: float64 or float32 (see PER_PATH_DTYPES)
 PathArray = npt.NDArray[np.floating[Any]]
-#: counts of paths; int64 because a merged run may hold up to 10M paths per bin and month
-COUNT_DTYPE = np.int64
+#: counts of paths: a run holds at most 10M paths (MAX_PATHS), well inside int32
+COUNT_DTYPE = np.int32
 
 
 @dataclass(frozen=True)

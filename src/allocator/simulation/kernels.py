@@ -14,20 +14,10 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from allocator.simulation.summary import LOG_WEALTH_GRID
+from allocator.simulation.summary import LOG_WEALTH_GRID, PATH_SUM_FIELDS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
-
-#: order of the sums returned by ``series_statistics``
-SUM_FIELDS = (
-    "volatility",
-    "months_under_water",
-    "excess_sum",
-    "excess_sq",
-    "downside_sq",
-    "tracking_error",
-)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -131,11 +121,11 @@ def series_statistics(
 
     Returns
     -------
-    ``max_drawdown`` (n_paths,) and the sums named in ``SUM_FIELDS`` over the block's paths.
+    ``max_drawdown`` (n_paths,) and the sums named in ``PATH_SUM_FIELDS`` over the block's paths.
     """
     n = wealth.shape[0]
     max_drawdown = np.empty(n)
-    sums = np.zeros(len(SUM_FIELDS))
+    sums = np.zeros(len(PATH_SUM_FIELDS))
     grid = LOG_WEALTH_GRID
     scratch = counts if counts is not None else np.zeros((1, 1), dtype=np.int32)
     with np.errstate(divide="ignore"):
@@ -153,4 +143,4 @@ def series_statistics(
         max_drawdown,
         sums,
     )
-    return max_drawdown, dict(zip(SUM_FIELDS, sums.tolist(), strict=True))
+    return max_drawdown, dict(zip(PATH_SUM_FIELDS, sums.tolist(), strict=True))

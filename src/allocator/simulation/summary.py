@@ -88,18 +88,16 @@ PER_PATH_DTYPES: dict[str, npt.DTypeLike] = {"terminal": np.float64, "max_drawdo
 PER_PATH_FIELDS = tuple(PER_PATH_DTYPES)
 #: statistics only their means are needed of: summed per block, each block's sum kept in its
 #: row, and the rows added in block order at the end (so in the same order for any chunking).
-BLOCK_SUM_FIELDS = (
+PATH_SUM_FIELDS = (  # from each path's returns and wealth (the compiled kernel)
     "volatility",
     "months_under_water",
     "excess_sum",
     "excess_sq",
     "downside_sq",
     "tracking_error",
-    "turnover",
-    "costs",
-    "rebalances",
-    "ruined",
 )
+TRADING_SUM_FIELDS = ("turnover", "costs", "rebalances", "ruined")  # from the accounting
+BLOCK_SUM_FIELDS = PATH_SUM_FIELDS + TRADING_SUM_FIELDS
 
 
 @dataclass

@@ -7,7 +7,7 @@ SCENARIO ?= scenarios/rate_cuts.yaml
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: simulate test install install-test lint typecheck pytest validate clean
+.PHONY: simulate test install install-test lint typecheck pytest validate clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,14 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(BIN)/mypy
 
-pytest: $(STAMP_TEST)
+pytest: $(STAMP_TEST) browser
 	$(BIN)/python -m pytest
+
+## make browser: Debian's headless Chromium, for the report tests (installed when missing)
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

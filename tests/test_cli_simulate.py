@@ -147,3 +147,12 @@ def test_python_dash_m_runs(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "story.html").exists()
+
+
+def test_reports_are_ordinary_files_not_private(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["simulate", str(_write(tmp_path)), "--out", str(out), "-q"])
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("story.json", "story.html"):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~mask

@@ -183,8 +183,8 @@ def simulate(
     drawdown, probability of loss, CVaR) and the paths of the files written.
     """
     from allocator.report.files import write_atomic
-    from allocator.report.html_simple import render_simple_html
-    from allocator.report.result_json import generated_at, to_json
+    from allocator.report.html import render_simulation_html
+    from allocator.report.result_json import result_document, to_json
     from allocator.scenario import load_scenario
     from allocator.simulation import simulate as run_simulation
 
@@ -208,8 +208,9 @@ def simulate(
     stem = scenario_file.stem
     json_path = out_dir / f"{stem}.json"
     html_path = out_dir / f"{stem}.html"
-    write_atomic(json_path, to_json(result))
-    write_atomic(html_path, render_simple_html(result, generated_at()))
+    doc = result_document(result)  # one document, so the JSON and the page agree to the byte
+    write_atomic(json_path, to_json(doc))
+    write_atomic(html_path, render_simulation_html(doc))
     if not quiet:
         _print_summary(result)
     click.echo(f"wrote {html_path}")
@@ -234,3 +235,12 @@ def _print_summary(result: Any) -> None:
             f"{s.sharpe:>7.2f}{100 * s.max_drawdown['p50']:>7.1f}%{100 * s.prob_loss:>7.1f}%"
             f"{100 * s.cvar:>6.1f}%{100 * s.prob_beat_benchmark:>7.1f}%  {diff:>18}"
         )
+
+
+def _register_commands() -> None:
+    from allocator.report.commands import compare
+
+    main.add_command(compare)
+
+
+_register_commands()

@@ -66,5 +66,6 @@ def result_document(result: SimulationResult) -> dict[str, Any]:
     return _clean(doc)  # type: ignore[no-any-return]
 
 
-def to_json(result: SimulationResult) -> str:
-    return json.dumps(result_document(result), indent=1, allow_nan=False) + "\n"
+def to_json(document: dict[str, Any]) -> str:
+    """The document as the text written to ``<scenario>.json`` (stable key order)."""
+    return json.dumps(document, indent=1, allow_nan=False) + "\n"

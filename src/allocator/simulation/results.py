@@ -6,7 +6,7 @@ portfolios path by path; every statistic is a documented function of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -257,8 +257,6 @@ def regime_share(counts: IntArray, names: tuple[str, ...]) -> dict[str, list[flo
 
 def as_dict(result: SimulationResult) -> dict[str, Any]:
     """Plain JSON-ready view (no per-path arrays)."""
-    from dataclasses import asdict
-
     return {
         "portfolios": [asdict(s) for s in result.portfolios],
         "sweep": [asdict(s) for s in result.sweep],

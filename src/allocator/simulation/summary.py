@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from allocator.simulation.seeding import BLOCK_PATHS, block_count
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 #: per-path values: float64 or float32 (see PER_PATH_DTYPES)
@@ -122,8 +124,6 @@ class SummaryAccumulator:
     """Collects chunk summaries in any order into preallocated arrays (exact merge)."""
 
     def __init__(self, n_series: int, n_paths: int, first_block: int = 0) -> None:
-        from allocator.simulation.seeding import BLOCK_PATHS, block_count
-
         self.block_paths = BLOCK_PATHS
         self.n_paths = n_paths
         self.first_block = first_block

@@ -6,32 +6,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from allocator import __version__
-from allocator.errors import AllocatorError, ScenarioError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _user_errors(func: F) -> F:
-    """Turn an ``AllocatorError`` into its one-line message(s) and exit code, no traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AllocatorError as exc:
-            for line in str(exc).splitlines() or [type(exc).__name__]:
-                click.echo(f"error: {line}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
+from allocator.cli_errors import user_errors
+from allocator.errors import ScenarioError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -166,7 +148,7 @@ class _Progress:
     help="Threads  [default: one per CPU core]. Changes speed, not results.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-@_user_errors
+@user_errors
 def simulate(
     scenario_file: Path,
     paths: int | None,
@@ -238,8 +220,11 @@ def _print_summary(result: Any) -> None:
 
 
 def _register_commands() -> None:
+    from allocator.optimize.commands import frontier_command, optimize_command
     from allocator.report.commands import compare
 
+    main.add_command(optimize_command)
+    main.add_command(frontier_command)
     main.add_command(compare)
 
 

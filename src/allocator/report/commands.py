@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from allocator.errors import AllocatorError
+from allocator.cli_errors import user_errors
 
 
 @click.command()
@@ -33,12 +32,7 @@ def compare(results: tuple[Path, ...], html_path: Path | None, show_all: bool) -
     standard errors. Exit codes: 0 compared (notes say when schema versions or asset lists
     differ), 2 a file is unreadable or not a simulation result.
     """
-    try:
-        _compare(results, html_path, show_all)
-    except AllocatorError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            click.echo(f"error: {line}", err=True)
-        sys.exit(exc.exit_code)
+    user_errors(_compare)(results, html_path, show_all)
 
 
 def _compare(results: tuple[Path, ...], html_path: Path | None, show_all: bool) -> None:

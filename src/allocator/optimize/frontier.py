@@ -1,0 +1,178 @@
+"""The efficient frontier: the request's risk minimized at a sweep of return targets.
+
+The frontier objective follows the request: ``min-variance`` for the variance family
+(``min-variance``, ``mean-variance``, ``max-sharpe``), ``min-cvar`` for the CVaR family,
+``min-tracking-error`` itself, and ``max-growth``/``crra`` themselves (their "frontier" is the
+utility given up for each extra unit of expected return). All the request's constraints hold at
+every point. The sweep runs from the return of the unconstrained-target optimum (or the
+request's ``min_return``, if higher) to the highest attainable expected return (an LP, with
+cuts for CVaR and tracking-error limits), in equal steps. The target is a parameter: cvxpy
+problems are built once and re-solved, the cutting plane keeps its cuts and master LP and
+starts each point from the previous one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from allocator.errors import InfeasibleError, SolverFailedError
+from allocator.optimize.allocation import Allocation
+from allocator.optimize.linear_model import build_linear_model
+from allocator.optimize.measures import FloatArray
+from allocator.optimize.objectives import FRONTIER_RISK
+from allocator.optimize.optimizer import PortfolioOptimizer, check_returns
+from allocator.scenario.optimize_schema import Objective
+
+FRONTIER_OBJECTIVE: dict[str, Objective] = {
+    "min-variance": "min-variance",
+    "mean-variance": "min-variance",
+    "max-sharpe": "min-variance",
+    "min-cvar": "min-cvar",
+    "mean-cvar": "min-cvar",
+    "max-growth": "max-growth",
+    "crra": "crra",
+    "min-tracking-error": "min-tracking-error",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """Points of the frontier, lowest target first.
+
+    ``targets`` ``(n_points,)`` are the return targets (per period); ``allocations`` the optimal
+    portfolios there; ``small_cap`` the asset whose weight is tracked (None if absent).
+    """
+
+    objective: str
+    risk_measure: str
+    targets: FloatArray
+    allocations: tuple[Allocation, ...]
+    small_cap: str | None
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def weights(self) -> FloatArray:
+        """``(n_points, n_assets)``."""
+        return np.array([a.weights for a in self.allocations])
+
+    @property
+    def expected_return(self) -> FloatArray:
+        return np.array([a.expected_return for a in self.allocations])
+
+    @property
+    def risk(self) -> FloatArray:
+        """The frontier's risk measure per point (``objective``: the objective's value)."""
+        if self.risk_measure == "objective":
+            return np.array([a.objective_value for a in self.allocations])
+        return np.array([getattr(a, self.risk_measure) for a in self.allocations])
+
+    @property
+    def small_cap_weight(self) -> FloatArray | None:
+        if self.small_cap is None:
+            return None
+        return np.array([a.weight(self.small_cap) for a in self.allocations])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "objective": self.objective,
+            "risk_measure": self.risk_measure,
+            "small_cap": self.small_cap,
+            "seconds": self.seconds,
+            "notes": list(self.notes),
+            "points": [
+                {"target": float(t), **a.to_dict()}
+                for t, a in zip(self.targets, self.allocations, strict=True)
+            ],
+        }
+
+
+def small_cap_asset(asset_ids: tuple[str, ...], sweep_asset: str | None = None) -> str | None:
+    """The scenario's swept asset if any, else an asset named ``small``, else None."""
+    if sweep_asset is not None and sweep_asset in asset_ids:
+        return sweep_asset
+    return "small" if "small" in asset_ids else None
+
+
+def max_attainable_return(optimizer: PortfolioOptimizer, returns: FloatArray) -> float:
+    """Highest expected net return meeting every constraint but the return target (an LP;
+    CVaR and tracking-error limits enter as cuts)."""
+    spec = optimizer.spec.with_min_return(None)
+    engine = optimizer.engine(returns, spec)
+    model = build_linear_model(spec, returns.mean(axis=0), "max-return", engine.layout)
+    result = engine.solve(model)
+    if result.weights is None:
+        raise optimizer.infeasible_error(spec, returns)
+    return -result.value
+
+
+def efficient_frontier(
+    optimizer: PortfolioOptimizer,
+    returns: FloatArray,
+    points: int = 50,
+    small_cap: str | None = None,
+) -> Frontier:
+    """``points`` (>= 2) optimal portfolios from the lowest to the highest return target."""
+    if points < 2:
+        raise ValueError(f"expected at least 2 frontier points, found {points}")
+    returns = check_returns(returns, optimizer.spec.n_assets)
+    started = time.perf_counter()
+    request = optimizer.spec
+    base = request.with_objective(FRONTIER_OBJECTIVE[request.objective])
+    top = max_attainable_return(optimizer, returns)
+    # A target below any attainable return keeps the sweep's structure from the first point.
+    floor = -1.0 - request.leverage_limit * float(np.max(np.abs(returns.mean(axis=0))))
+    first_target = request.min_return if request.min_return is not None else floor
+    first_spec = base.with_min_return(first_target)
+    cut_model = (
+        optimizer.cut_model(returns, first_spec)
+        if optimizer.uses_cutting_plane(first_spec)
+        else None
+    )
+
+    def solve(target: float, start: FloatArray | None) -> Allocation:
+        spec = base.with_min_return(target)
+        if cut_model is not None:
+            return optimizer.solve_cuts(
+                returns, spec, cut_model.with_min_return(target), start=start
+            )
+        return optimizer.solve(returns, spec, start=start)  # start: used by max-growth/crra
+
+    first = solve(first_target, None)
+    low = max(first.expected_return, first_target)
+    targets = low + (top - low) * np.linspace(0.0, 1.0, points)
+    # the top is a single vertex; an interior-point solver needs a hair of room
+    targets[-1] -= 1e-7 * max(1.0, abs(top - low))
+    allocations = [first]
+    kept = [low]
+    notes = []
+    for target in targets[1:]:
+        try:
+            allocation = solve(float(target), _predicted_start(allocations))
+        except (InfeasibleError, SolverFailedError) as exc:
+            notes.append(f"target {target:.6g}: {exc}")
+            continue
+        allocations.append(allocation)
+        kept.append(float(target))
+    return Frontier(
+        objective=base.objective,
+        risk_measure=FRONTIER_RISK[request.objective],
+        targets=np.array(kept),
+        allocations=tuple(allocations),
+        small_cap=small_cap_asset(request.asset_ids, small_cap),
+        seconds=time.perf_counter() - started,
+        notes=tuple(notes),
+    )
+
+
+def _predicted_start(allocations: list[Allocation]) -> FloatArray:
+    """Where the next point's weights are likely: the last two points extrapolated (the
+    frontier's weights move almost linearly between close targets)."""
+    last = allocations[-1].weights
+    if len(allocations) < 2:
+        return last
+    return np.asarray(2.0 * last - allocations[-2].weights, dtype=np.float64)

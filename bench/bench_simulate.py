@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -73,7 +72,6 @@ def main() -> None:
     print(f"raw draws : {raw['seconds']:8.2f} s   peak RSS {raw['peak_rss_mb']:7.0f} MB")
     print(f"simulation: {full['seconds']:8.2f} s   peak RSS {full['peak_rss_mb']:7.0f} MB")
     print(f"ratio simulation / raw draws: {full['seconds'] / raw['seconds']:.2f}")
-    _ = resource  # imported for the child processes' use
 
 
 if __name__ == "__main__":

@@ -220,11 +220,13 @@ def _print_summary(result: Any) -> None:
 
 
 def _register_commands() -> None:
+    from allocator.optimize.advice_command import advise_command
     from allocator.optimize.commands import frontier_command, optimize_command
     from allocator.report.commands import compare
 
     main.add_command(optimize_command)
     main.add_command(frontier_command)
+    main.add_command(advise_command)
     main.add_command(compare)
 
 

@@ -29,15 +29,19 @@ from allocator.scenario import Outlook, Scenario
 FloatArray = npt.NDArray[np.float64]
 
 
+def row_utility(returns: FloatArray, weights: FloatArray, gamma: float) -> FloatArray:
+    """CRRA utility of each row for each candidate: ``returns`` (n, assets), ``weights``
+    (k, assets) → (n, k); a gross return at or below zero (ruin) is -inf."""
+    gross = 1.0 + returns @ weights.T
+    safe = np.maximum(gross, 1e-300)
+    with np.errstate(divide="ignore"):
+        u = np.log(safe) if gamma == 1.0 else safe ** (1 - gamma) / (1 - gamma)
+    return np.asarray(np.where(gross > 0, u, -np.inf), dtype=np.float64)
+
+
 def expected_utility(returns: FloatArray, weights: FloatArray, gamma: float) -> FloatArray:
     """Mean CRRA utility per candidate: ``returns`` (n, assets), ``weights`` (k, assets) → (k,)."""
-    gross = 1.0 + returns @ weights.T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if gamma == 1.0:
-            u = np.where(gross > 0, np.log(np.maximum(gross, 1e-300)), -np.inf)
-        else:
-            u = np.where(gross > 0, np.maximum(gross, 1e-300) ** (1 - gamma) / (1 - gamma), -np.inf)
-    return np.asarray(u.mean(axis=0), dtype=np.float64)
+    return np.asarray(row_utility(returns, weights, gamma).mean(axis=0), dtype=np.float64)
 
 
 def certainty_equivalent(utility: FloatArray, gamma: float) -> FloatArray:
@@ -140,19 +144,17 @@ def advise(
     min_regret = int(np.argmin(regret.max(axis=0)))
     best = _best_candidate(stories, cands, gamma)
     rng = np.random.default_rng(np.random.SeedSequence(first.seed, spawn_key=(2**31,)))
+    utilities = [row_utility(st.period.returns, cands, gamma) for st in stories]  # once
     picks = []
-    for _ in range(opts.resamples):
-        utility = 0.0
-        for s in stories:
-            per_path = s.period.returns.shape[0] // s.period.n_paths
-            counts = rng.multinomial(
-                s.period.n_paths, np.full(s.period.n_paths, 1 / s.period.n_paths)
-            )
-            row_weights = np.repeat(counts, per_path) / counts.sum() / per_path
-            gross = 1.0 + s.period.returns @ cands.T
-            u = np.log(gross) if gamma == 1.0 else gross ** (1 - gamma) / (1 - gamma)
-            utility = utility + s.probability * (row_weights @ u)
-        picks.append(grid[int(np.argmax(utility))])
+    for _ in range(opts.resamples):  # resample whole paths within each story
+        pooled = np.zeros(len(grid))  # probability-weighted expected utility per candidate
+        for st, u in zip(stories, utilities, strict=True):
+            n_paths = st.period.n_paths
+            per_path = st.period.returns.shape[0] // n_paths
+            counts = rng.multinomial(n_paths, np.full(n_paths, 1 / n_paths))
+            row_weights = np.repeat(counts, per_path) / (n_paths * per_path)
+            pooled += st.probability * (row_weights @ u)
+        picks.append(grid[int(np.argmax(pooled))])
     low, high = np.quantile(picks, [0.05, 0.95])
     sensitivity = [
         {"risk_aversion": g, "small_cap_weight": float(grid[_best_candidate(stories, cands, g)])}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -87,22 +85,6 @@ def test_without_costs_a_rebalance_leaves_wealth_unchanged() -> None:
         # wealth at each month equals last month's times 1 + a convex mix of asset returns
         lo, hi = r.min(axis=2), r.max(axis=2)
         assert np.all(paths.returns >= lo - 1e-12) and np.all(paths.returns <= hi + 1e-12)
-
-
-def test_vectorized_and_stepwise_accounting_agree() -> None:
-    # a (zero) cash flow forces the month-by-month route; compare it with the vectorized
-    # formula for calendar rules with costs, including a partial last segment (25 months)
-    r = _returns(months=25)
-    for every in (1, 3, 12):
-        plan = _plan([0.2, 0.5, 0.3], rule="calendar", every=every, cost_rate=np.full(3, 0.002))
-        slow_plan = replace(plan, flows=np.zeros(26))
-        assert plan.vectorizable and not slow_plan.vectorizable
-        fast = _acc(r, plan)
-        slow = _acc(r, slow_plan)
-        assert np.allclose(fast.wealth, slow.wealth, rtol=1e-12)
-        assert np.allclose(fast.costs, slow.costs, rtol=1e-10, atol=1e-15)
-        assert np.allclose(fast.turnover, slow.turnover, rtol=1e-10)
-        assert np.array_equal(fast.rebalances, slow.rebalances)
 
 
 # --- staged entry, flows, ruin -------------------------------------------------------------

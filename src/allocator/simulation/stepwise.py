@@ -22,7 +22,7 @@ EDGE_ITERATIONS = 8
 TRADE_EPSILON = 1e-12
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _effective_target(w: FloatArray, bought: float, e: int, park: int, out: FloatArray) -> None:
     out[:] = w
     if e >= 0:
@@ -31,7 +31,7 @@ def _effective_target(w: FloatArray, bought: float, e: int, park: int, out: Floa
         out[park] += waiting
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _entry_share(
     schedule: FloatArray, t: int, price: float, bought: float, above: float, lo: float, hi: float
 ) -> float:
@@ -43,12 +43,12 @@ def _entry_share(
     return share
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _width(band: float, relative: bool, target: float) -> float:
     return band * target if relative else band
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _outside(
     current: FloatArray, target: FloatArray, band: float, relative: bool, watched: BoolArray
 ) -> bool:
@@ -58,7 +58,7 @@ def _outside(
     return False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _to_edge(
     current: FloatArray, target: FloatArray, band: float, relative: bool, watched: BoolArray
 ) -> FloatArray:
@@ -94,7 +94,7 @@ def _to_edge(
     return new
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def stepwise_kernel(
     returns: FloatArray,
     growth: FloatArray,

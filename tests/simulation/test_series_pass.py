@@ -1,0 +1,116 @@
+"""The engine's compiled pass for calendar portfolios and single assets equals the reference:
+month-by-month accounting (``account``) followed by the per-path statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from allocator.simulation.accounting import account
+from allocator.simulation.kernels import GROUP_PATHS, series_statistics, vector_log
+from allocator.simulation.portfolio import PortfolioPlan
+from allocator.simulation.series_pass import CalendarPortfolios, SeriesOutputs, series_pass
+from allocator.simulation.summary import BLOCK_SUM_FIELDS, LOG_WEALTH_GRID
+
+N_PATHS = 2 * GROUP_PATHS + 37  # two full groups and a partial one
+N_MONTHS = 25  # a partial last calendar segment for every period below
+CASH = 3
+#: volatility and tracking error are sqrt(s2 - s1²/k): for a near-constant series (the cash
+#: asset) the rounding of s2 - s1²/k (~1e-16 · s2) becomes ~1e-8 · |step| after the sqrt, per
+#: path; summed over the paths this bounds what either computation can resolve
+SQRT_NOISE = N_PATHS * 1e-8
+
+
+def _returns() -> np.ndarray:
+    rng = np.random.default_rng(11)
+    r = rng.normal(0.006, 0.06, size=(N_PATHS, N_MONTHS, 4))
+    r[:, :, CASH] = 0.003
+    return r
+
+
+def _plans() -> list[PortfolioPlan]:
+    cost = np.array([0.001, 0.003, 0.002, 0.0])
+    return [
+        PortfolioPlan("bench", "bench", np.array([0.9, 0.0, 0.0, 0.1]), rule="none"),
+        PortfolioPlan("monthly", "m", np.array([0.5, 0.2, 0.2, 0.1]), every=1, cost_rate=cost),
+        PortfolioPlan("quarterly", "q", np.array([0.4, 0.3, 0.3, 0.0]), every=3),
+        PortfolioPlan("odd", "o", np.array([0.25, 0.25, 0.25, 0.25]), every=7, cost_rate=cost),
+    ]
+
+
+def _outputs(n_series: int, n_portfolios: int) -> SeriesOutputs:
+    return SeriesOutputs(
+        terminal=np.empty((n_series, N_PATHS)),
+        max_drawdown=np.empty((n_series, N_PATHS), dtype=np.float32),
+        sums=np.zeros((n_series, len(BLOCK_SUM_FIELDS))),
+        counts=np.zeros((n_portfolios, N_MONTHS + 1, LOG_WEALTH_GRID.bins + 2), dtype=np.int32),
+        first_asset=n_portfolios,
+    )
+
+
+@pytest.mark.parametrize("benchmark_inside", [True, False])
+def test_series_pass_equals_stepwise_accounting_and_statistics(benchmark_inside: bool) -> None:
+    r = _returns()
+    growth = np.cumprod(1 + r, axis=1)
+    plans = _plans()
+    n_assets = r.shape[2]
+    out = _outputs(len(plans) + n_assets, len(plans))
+    reference = [account(r, growth, p) for p in plans]
+    benchmark = np.empty((N_PATHS, N_MONTHS))
+    if benchmark_inside:
+        chosen = CalendarPortfolios.of(plans, range(len(plans)))
+    else:  # the benchmark accounted elsewhere (e.g. it has cash flows): only read here
+        benchmark[:] = reference[0].returns
+        chosen = CalendarPortfolios.of(plans[1:], range(1, len(plans)))
+        out.terminal[0] = reference[0].wealth[:, -1]
+    series_pass(r, chosen, CASH, benchmark, benchmark_inside, out)
+    assert np.allclose(benchmark, reference[0].returns, rtol=0, atol=1e-14)
+    cash = r[:, :, CASH]
+    first = 0 if benchmark_inside else 1
+    for index in range(first, len(plans) + n_assets):
+        if index < len(plans):
+            wealth, monthly = reference[index].wealth, reference[index].returns
+            counts = np.zeros_like(out.counts[index])
+        else:
+            asset = index - len(plans)
+            wealth = np.concatenate([np.ones((N_PATHS, 1)), growth[:, :, asset]], axis=1)
+            monthly, counts = r[:, :, asset], None
+        drawdown, stats = series_statistics(wealth, monthly, cash, reference[0].returns, counts)
+        assert np.allclose(out.terminal[index], wealth[:, -1], rtol=1e-13, atol=0)
+        assert np.allclose(out.max_drawdown[index], drawdown, rtol=1e-6, atol=1e-7)  # float32
+        for column, name in enumerate(BLOCK_SUM_FIELDS[: len(stats)]):
+            assert out.sums[index, column] == pytest.approx(stats[name], rel=1e-11, abs=SQRT_NOISE)
+        if index < len(plans):
+            p = reference[index]
+            trading = {
+                "turnover": p.turnover.sum(),
+                "costs": p.costs.sum(),
+                "rebalances": p.rebalances.sum(),
+                "ruined": 0.0,
+            }
+            for name, value in trading.items():
+                column = BLOCK_SUM_FIELDS.index(name)
+                assert out.sums[index, column] == pytest.approx(value, rel=1e-11, abs=1e-15)
+            assert counts is not None
+            assert np.array_equal(out.counts[index], counts)
+
+
+def test_vector_log_is_within_four_ulp_of_libm() -> None:
+    rng = np.random.default_rng(3)
+    x = np.concatenate(
+        [np.exp(rng.uniform(-700, 700, 100_000)), rng.uniform(0.5, 2.0, 100_000), [1.0, 2.0]]
+    )
+    out = np.empty_like(x)
+    vector_log(x, out, np.empty_like(x))
+    exact = np.log(x)
+    ulp = np.spacing(np.abs(exact))
+    ulp[exact == 0.0] = np.spacing(1.0)  # log 1 = 0: measure against the scale of its input
+    assert np.max(np.abs(out - exact) / ulp) <= 4.0
+    assert out[-2] == 0.0
+
+
+def test_vector_log_of_zero_and_negative_wealth_is_minus_infinity() -> None:
+    x = np.array([0.0, -1.0, 1e-300])
+    out = np.empty_like(x)
+    vector_log(x, out, np.empty_like(x))
+    assert out[0] == -np.inf and out[1] == -np.inf and out[2] == pytest.approx(np.log(1e-300))

@@ -1,5 +1,6 @@
 # Two commands from a fresh clone:  `make simulate`  and  `make test`.
-# Each creates .venv and installs what it needs when missing.
+# Each creates .venv and installs what it needs when missing (`make test` adds the
+# optional `distributed` extra, so the Dask tests run).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,7 +24,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,distributed]'
 	$(WARMUP)
 	touch $@ $(STAMP_RUN)
 

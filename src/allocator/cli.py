@@ -13,6 +13,7 @@ import click
 
 from allocator import __version__
 from allocator.cli_errors import user_errors
+from allocator.cli_executor import executor_options
 from allocator.errors import ScenarioError
 
 
@@ -142,11 +143,7 @@ class _Progress:
     show_default=True,
     help="Paths per task (rounded to blocks of 4096). Changes memory and speed, not results.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    help="Threads  [default: one per CPU core]. Changes speed, not results.",
-)
+@executor_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 @user_errors
 def simulate(
@@ -156,7 +153,6 @@ def simulate(
     horizon: int | None,
     out_dir: Path,
     chunk_size: int,
-    workers: int | None,
     quiet: bool,
 ) -> None:
     """Simulate SCENARIO (a YAML file) and write <out>/<scenario>.json and .html.
@@ -179,7 +175,6 @@ def simulate(
             seed=seed,
             horizon=horizon,
             chunk_size=chunk_size,
-            workers=workers,
             progress=progress,
         )
     except KeyboardInterrupt:

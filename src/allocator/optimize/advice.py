@@ -25,6 +25,7 @@ from allocator.errors import InputError
 from allocator.optimize.optimizer import optimize_weights
 from allocator.optimize.scenario_returns import PeriodReturns, scenario_returns
 from allocator.scenario import Outlook, Scenario
+from allocator.simulation.executors import Executor
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -89,8 +90,12 @@ def advise(
     outlook: Outlook,
     loaded: list[tuple[Scenario, float, str]],
     paths: int | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
-    """The advice document (see ``allocator.report.html.render_advice_html``)."""
+    """The advice document (see ``allocator.report.html.render_advice_html``).
+
+    ``executor``: where the scenarios' paths are simulated (see ``scenario_returns``).
+    """
     opts = outlook.advice
     if opts.objective not in ("crra", "max-growth"):
         raise InputError(
@@ -110,7 +115,8 @@ def advise(
         sc = (
             scenario if outlook.seed is None else scenario.model_copy(update={"seed": outlook.seed})
         )
-        stories.append(StoryReturns(label, probability, sc, scenario_returns(sc, n_paths=n)))
+        simulated = scenario_returns(sc, n, executor=executor)
+        stories.append(StoryReturns(label, probability, sc, simulated))
     ids = first.asset_ids
     request = first.optimization.model_copy(update={"objective": "crra", "risk_aversion": gamma})
     sweep = first.sweep

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from allocator.cli_errors import user_errors
+from allocator.cli_executor import executor_options
 
 
 @click.command("advise")
@@ -25,6 +26,7 @@ from allocator.cli_errors import user_errors
     help="Monte Carlo paths per scenario  [default: the outlook's, else each scenario's].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the files written.")
+@executor_options
 @user_errors
 def advise_command(outlook_file: Path, out_dir: Path, paths: int | None, quiet: bool) -> None:
     """Advice across the scenarios an OUTLOOK file names, with their probabilities.

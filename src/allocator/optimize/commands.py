@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from allocator.cli_errors import user_errors
+from allocator.cli_executor import executor_options
 from allocator.optimize.cli_inputs import input_json, input_options, load_inputs, overrides_of
 
 
@@ -28,6 +29,7 @@ def _weight(value: float, digits: int) -> float:
 
 @click.command("optimize")
 @input_options
+@executor_options
 @user_errors
 def optimize_command(
     scenario_file: Path | None,

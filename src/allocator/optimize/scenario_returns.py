@@ -7,6 +7,8 @@ compounded over non-overlapping decision periods of ``p`` months,
 ``1 + r_period = prod_{t in period} (1 + r_t)``, months left after the last whole period being
 dropped; the periods of all paths are pooled into ``(n_paths * n_periods, n_assets)`` rows
 (path-major: row ``q * n_periods + t`` is period t of path q), each equally likely.
+Chunks of blocks run on the executor (threads here, or a Dask cluster) and are put back in
+block order, so the matrix is the same bits on any executor.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.errors import InputError
-from allocator.market import compile_market, sample_market
+from allocator.market import MarketSpec, compile_market, sample_market
 from allocator.metrics import MONTHS_PER_YEAR
 from allocator.optimize.measures import FloatArray
 from allocator.scenario.schema import Scenario
-from allocator.simulation.seeding import block_count, block_generator, block_size
+from allocator.simulation.executors import Executor, LocalExecutor, active_executor
+from allocator.simulation.seeding import BLOCK_PATHS, block_generator, block_size, chunk_ranges
 
 DecisionPeriod = str  # "month" | "year" | "horizon"
 
@@ -73,13 +76,43 @@ def compound_periods(monthly: FloatArray, months: int) -> FloatArray:
     return np.asarray(np.expm1(np.log1p(whole).sum(axis=2)), dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class SamplingPlan:
+    """What a chunk of market blocks needs (picklable: it is shipped to workers)."""
+
+    market: MarketSpec
+    seed: int
+    n_paths: int
+    months_per_period: int
+
+
+def period_returns_chunk(plan: SamplingPlan, blocks: range) -> FloatArray:
+    """Pooled period returns of consecutive ``blocks``: ``(chunk_paths * n_periods, n_assets)``."""
+    parts = []
+    for block in blocks:
+        rng = block_generator(plan.seed, block)
+        sampled = sample_market(plan.market, rng, block_size(plan.n_paths, block))
+        periods = compound_periods(sampled.returns, plan.months_per_period)
+        parts.append(periods.reshape(-1, len(plan.market.asset_ids)))
+    return np.concatenate(parts, axis=0)
+
+
+#: paths per task: one block (a block's period returns are a few MB; a task's overhead on a
+#: cluster is milliseconds against the block's tenths of a second)
+CHUNK_PATHS = BLOCK_PATHS
+
+
 def scenario_returns(
     scenario: Scenario,
     n_paths: int | None = None,
     period: DecisionPeriod | None = None,
+    executor: Executor | None = None,
 ) -> PeriodReturns:
     """Simulate ``scenario`` (``n_paths`` paths, default the scenario's) and pool its
     decision-period returns (``period``, default ``scenario.optimization.decision_period``).
+
+    ``executor``: where the chunks run (default: the enclosing ``executor_scope``'s, else
+    threads here); it changes speed, never the numbers.
     """
     period = scenario.optimization.decision_period if period is None else period
     paths = scenario.paths if n_paths is None else int(n_paths)
@@ -92,14 +125,16 @@ def scenario_returns(
             f"decision_period: a {period} ({months} months) is longer than the horizon "
             f"({horizon} months)"
         )
-    spec = compile_market(scenario, horizon)
-    blocks = []
-    for block in range(block_count(paths)):
-        rng = block_generator(scenario.seed, block)
-        sampled = sample_market(spec, rng, block_size(paths, block))
-        periods = compound_periods(sampled.returns, months)
-        blocks.append(periods.reshape(-1, len(spec.asset_ids)))
-    returns = np.concatenate(blocks, axis=0)
+    plan = SamplingPlan(compile_market(scenario, horizon), scenario.seed, paths, months)
+    chunks = chunk_ranges(paths, CHUNK_PATHS)
+    parts: list[FloatArray | None] = [None] * len(chunks)
+
+    def place(index: int, part: FloatArray) -> None:
+        parts[index] = part
+
+    chosen = executor or active_executor() or LocalExecutor()
+    chosen.map_chunks(period_returns_chunk, plan, chunks, place)
+    returns = np.concatenate([p for p in parts if p is not None], axis=0)
     notes = []
     if horizon % months:
         notes.append(

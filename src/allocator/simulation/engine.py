@@ -1,18 +1,18 @@
 """The Monte Carlo engine: blocks of paths → chunk summaries → one exact merge.
 
 ``simulate_chunk(plan, blocks)`` is a pure function of its arguments (the plan is a frozen,
-picklable dataclass), so chunks can run in threads here or in other processes later; the
-merge places rows by path index and sums integer histograms, so the result is bit-identical
-whatever the chunk size, the number of workers or the order chunks finish in.
+picklable dataclass), so chunks run in threads here or as tasks on a Dask cluster
+(``executors.py``); the merge places per-path rows and per-block sums by block index and adds
+integer histograms, so the result is bit-identical whatever the chunk size, the executor, the
+number of workers or the order chunks finish in.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from allocator.simulation.block import simulate_block
+from allocator.simulation.executors import Executor, LocalExecutor, active_executor
 from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import BLOCK_PATHS, block_count, block_size, chunk_ranges
 from allocator.simulation.summary import ChunkSummary, SummaryAccumulator
@@ -37,46 +37,26 @@ def run(
     chunk_paths: int = DEFAULT_CHUNK_PATHS,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> SummaryAccumulator:
-    """Run every chunk on a local thread pool (numpy releases the GIL in the heavy parts)."""
-    workers = workers or os.cpu_count() or 1
+    """Run every chunk on ``executor`` and merge the summaries by block index.
+
+    Default executor: the one of the enclosing ``executor_scope`` (the command line's
+    ``--executor``), else ``workers`` threads here. ``progress(done, total)`` is called in this
+    thread after each finished chunk, whatever the executor.
+    """
     accumulator = SummaryAccumulator(plan.n_series, plan.n_paths)
     chunks = chunk_ranges(plan.n_paths, chunk_paths)
     assert sum(len(c) for c in chunks) == block_count(plan.n_paths)
     done = 0
-    if workers == 1:
-        for blocks in chunks:
-            done = _collect(accumulator, simulate_chunk(plan, blocks), done, plan, progress)
-        return accumulator
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="allocator")
-    try:
-        pending: set[Future[ChunkSummary]] = set()
-        queue = iter(chunks)
-        for blocks in queue:  # one chunk per worker in flight, plus one: bounded memory
-            pending.add(pool.submit(simulate_chunk, plan, blocks))
-            if len(pending) > workers:
-                break
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done = _collect(accumulator, future.result(), done, plan, progress)
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.add(pool.submit(simulate_chunk, plan, nxt))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+    def collect(index: int, summary: ChunkSummary) -> None:
+        nonlocal done
+        accumulator.add(summary)  # placed by block index: any completion order, same bits
+        done += summary.per_path["terminal"].shape[1]
+        if progress is not None:
+            progress(done, plan.n_paths)
+
+    chosen = executor or active_executor() or LocalExecutor(workers)
+    chosen.map_chunks(simulate_chunk, plan, chunks, collect)
     return accumulator
-
-
-def _collect(
-    accumulator: SummaryAccumulator,
-    summary: ChunkSummary,
-    done: int,
-    plan: RunPlan,
-    progress: Progress | None,
-) -> int:
-    accumulator.add(summary)
-    done += summary.per_path["terminal"].shape[1]
-    if progress is not None:
-        progress(done, plan.n_paths)
-    return done

@@ -11,6 +11,7 @@ from allocator import __version__
 from allocator.market import compile_market
 from allocator.scenario import Scenario, scenario_hash
 from allocator.simulation.engine import DEFAULT_CHUNK_PATHS, Progress, RunPlan, run
+from allocator.simulation.executors import Executor
 from allocator.simulation.portfolio import compile_portfolios
 from allocator.simulation.results import (
     SeriesStats,
@@ -68,11 +69,14 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK_PATHS,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> SimulationResult:
     """Simulate ``scenario``'s market and candidate portfolios.
 
     ``paths``, ``seed`` and ``horizon`` (months) override the scenario's values.
-    ``chunk_size`` (paths per task) and ``workers`` change speed and memory, never the numbers.
+    ``chunk_size`` (paths per task), ``workers`` (threads) and ``executor`` (where chunks run,
+    e.g. ``DaskExecutor(scheduler="tcp://host:8786")``; the caller closes it) change speed
+    and memory, never the numbers.
     """
     scenario = with_overrides(scenario, paths, seed, horizon)
     n_months = scenario.horizon_months
@@ -87,7 +91,7 @@ def simulate(
         n_paths=scenario.paths,
         cash_index=cash[0] if cash else None,
     )
-    acc = run(plan, chunk_paths=chunk_size, workers=workers, progress=progress)
+    acc = run(plan, chunk_paths=chunk_size, workers=workers, progress=progress, executor=executor)
     assert acc.complete and acc.wealth_counts is not None
     totals = acc.totals()
     percentiles = tuple(scenario.report.percentiles)

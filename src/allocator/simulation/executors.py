@@ -1,0 +1,303 @@
+"""Where chunks run: threads on this machine, or the processes of a dask.distributed cluster.
+
+An executor runs ``fn(shared, chunk)`` for every chunk and hands each result, with the chunk's
+index, to ``on_result`` in the calling thread, in whatever order chunks finish. Callers place
+results by index (the engine by block index, exactly), so the executor, its worker count and
+the order of completion cannot change a number. At most a few chunks per worker are in flight,
+so memory stays bounded whatever the number of chunks.
+
+Dask is an optional extra (``pip install 'allocator[distributed]'``), imported only when a
+``DaskExecutor`` first runs something.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from allocator.errors import InputError
+
+__all__ = [
+    "ClusterError",
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "active_executor",
+    "executor_scope",
+]
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+#: seconds to wait for a ``--scheduler`` to answer (and for it to have a worker)
+CONNECT_TIMEOUT = 5.0
+INSTALL_HINT = "pip install 'allocator[distributed]'"
+
+
+class ClusterError(InputError):
+    """Dask is not installed, or the cluster named cannot be reached or has no workers."""
+
+
+class Executor(Protocol):
+    """Runs chunk functions; see the module docstring."""
+
+    def map_chunks(
+        self,
+        fn: Callable[[S, range], R],
+        shared: S,
+        chunks: Sequence[range],
+        on_result: Callable[[int, R], None],
+    ) -> None:
+        """``on_result(i, fn(shared, chunks[i]))`` for every ``i``, in completion order."""
+
+    def close(self) -> None:
+        """Release what the executor started (threads, a cluster); idempotent."""
+
+
+class LocalExecutor:
+    """Threads of this process (numpy and the numba kernels release the GIL)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def map_chunks(
+        self,
+        fn: Callable[[S, range], R],
+        shared: S,
+        chunks: Sequence[range],
+        on_result: Callable[[int, R], None],
+    ) -> None:
+        if self.workers == 1:
+            for index, blocks in enumerate(chunks):
+                on_result(index, fn(shared, blocks))
+            return
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="allocator")
+        try:
+            queue = iter(enumerate(chunks))
+            pending: dict[Future[R], int] = {}
+            for index, blocks in queue:  # one chunk per worker in flight, plus one
+                pending[pool.submit(fn, shared, blocks)] = index
+                if len(pending) > self.workers:
+                    break
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    on_result(pending.pop(future), future.result())
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending[pool.submit(fn, shared, nxt[1])] = nxt[0]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DaskExecutor:
+    """Chunks as tasks on a dask.distributed cluster.
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); otherwise a
+    ``LocalCluster`` of ``workers`` processes with one thread each is started on first use and
+    closed by ``close()``. ``client``: use this connected ``distributed.Client`` instead (it is
+    left open). The shared argument is scattered to every worker once per ``map_chunks``; a
+    chunk whose worker dies is recomputed by the scheduler elsewhere.
+    """
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        *,
+        client: Any = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        chunks_per_thread: int = 2,
+    ) -> None:
+        if scheduler is not None and workers is not None:
+            raise ClusterError("give a scheduler address or a number of workers, not both")
+        self.scheduler = scheduler
+        self.workers = workers
+        self.connect_timeout = connect_timeout
+        self.chunks_per_thread = chunks_per_thread
+        self._client: Any = client
+        self._owns_client = client is None
+        self._cluster: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client``, connecting (or starting the local cluster) if needed."""
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        distributed = _import_distributed()
+        if self.scheduler is not None:
+            try:
+                return distributed.Client(self.scheduler, timeout=self.connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise ClusterError(
+                    f"--scheduler {self.scheduler}: no Dask scheduler answered within "
+                    f"{self.connect_timeout:g} s{_detail(exc)}"
+                ) from None
+            except ValueError as exc:  # not an address at all
+                raise ClusterError(f"--scheduler {self.scheduler}: {_first_line(exc)}") from None
+        with _workers_ignore_ctrl_c():
+            self._cluster = distributed.LocalCluster(
+                n_workers=self.workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=":0",  # any free port: other runs here may hold 8787
+                silence_logs=logging.ERROR,
+            )
+        return distributed.Client(self._cluster)
+
+    def _threads(self) -> int:
+        workers = self.client.scheduler_info().get("workers", {})
+        return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+
+    def map_chunks(
+        self,
+        fn: Callable[[S, range], R],
+        shared: S,
+        chunks: Sequence[range],
+        on_result: Callable[[int, R], None],
+    ) -> None:
+        distributed = _import_distributed()
+        client = self.client
+        try:
+            shared_future = client.scatter(
+                shared, broadcast=True, hash=False, timeout=self.connect_timeout
+            )
+        except (OSError, TimeoutError) as exc:
+            where = self.scheduler or "the local cluster"
+            raise ClusterError(f"{where}: no Dask worker to run on ({_first_line(exc)})") from None
+        run_id = uuid.uuid4().hex[:12]
+        live: dict[str, Any] = {}  # task key -> future, for the chunks in flight
+        index_of: dict[str, int] = {}
+        queue = iter(enumerate(chunks))
+        finished = distributed.as_completed()
+
+        def submit(index: int, blocks: range) -> None:
+            key = f"{getattr(fn, '__name__', 'chunk')}-{run_id}-{index}"
+            future = client.submit(fn, shared_future, blocks, key=key, pure=False)
+            live[key] = future
+            index_of[key] = index
+            finished.add(future)
+
+        try:
+            for index, blocks in queue:
+                submit(index, blocks)
+                if len(live) >= self.chunks_per_thread * self._threads():
+                    break
+            for future in finished:
+                result = future.result()  # re-raises a chunk's exception
+                key = future.key
+                del live[key]
+                future.release()  # the worker may drop its copy now
+                on_result(index_of.pop(key), result)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    submit(*nxt)
+        finally:  # on an error or Ctrl-C: stop the cluster's work for this run
+            leftovers = [*live.values(), shared_future]
+            live.clear()
+            with suppress(Exception):  # the connection may be gone already: nothing to undo
+                client.cancel(leftovers)
+
+    def close(self) -> None:
+        client, cluster = self._client, self._cluster
+        self._cluster = None
+        if self._owns_client:
+            self._client = None
+            if client is not None:
+                client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while the local cluster starts: its worker processes inherit the ignored
+    signal, so a Ctrl-C at the terminal (sent to the whole process group) is handled once,
+    here, by cancelling and closing the cluster, instead of by each worker dying with its own
+    traceback. (A Ctrl-C during those seconds of start-up is lost; a worker restarted after
+    a crash does not inherit this.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(
+            f"--executor dask needs dask.distributed, which is not installed: {INSTALL_HINT}"
+        ) from None
+    return distributed
+
+
+def _detail(exc: BaseException) -> str:
+    """`` (reason)`` unless the reason is only the time-out already reported."""
+    line = _first_line(exc)
+    return "" if "timed out" in line.lower() else f" ({line})"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+_ACTIVE: ContextVar[Executor | None] = ContextVar("allocator_executor", default=None)
+
+
+def active_executor() -> Executor | None:
+    """The executor set by the innermost ``executor_scope`` (None outside any)."""
+    return _ACTIVE.get()
+
+
+@contextmanager
+def executor_scope(executor: Executor) -> Iterator[Executor]:
+    """Make ``executor`` the default of every run inside the block; close it at the end.
+
+    The commands use this so that code between them and the engine (the optimizer's input
+    loading) need not pass the executor along.
+    """
+    token = _ACTIVE.set(executor)
+    try:
+        yield executor
+    finally:
+        _ACTIVE.reset(token)
+        executor.close()

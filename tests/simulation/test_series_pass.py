@@ -1,5 +1,6 @@
-"""The engine's compiled pass for calendar portfolios and single assets equals the reference:
-month-by-month accounting (``account``) followed by the per-path statistics."""
+"""The engine's compiled pass over every series equals accounting that keeps every path
+(``account``, itself checked against a plain reference in test_accounting) followed by the
+per-path statistics."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import numpy as np
 import pytest
 
 from allocator.simulation.accounting import account
+from allocator.simulation.group_accounting import PortfolioArrays
 from allocator.simulation.kernels import GROUP_PATHS, series_statistics, vector_log
-from allocator.simulation.portfolio import PortfolioPlan
-from allocator.simulation.series_pass import CalendarPortfolios, SeriesOutputs, series_pass
+from allocator.simulation.portfolio import EntryPlan, PortfolioPlan
+from allocator.simulation.series_pass import SeriesOutputs, series_pass
 from allocator.simulation.summary import BLOCK_SUM_FIELDS, LOG_WEALTH_GRID
 
 N_PATHS = 2 * GROUP_PATHS + 37  # two full groups and a partial one
@@ -29,12 +31,42 @@ def _returns() -> np.ndarray:
 
 
 def _plans() -> list[PortfolioPlan]:
+    """The benchmark first, then one of each rule and feature the accounting has."""
     cost = np.array([0.001, 0.003, 0.002, 0.0])
+    flows = np.zeros(N_MONTHS + 1)
+    flows[3::6] = -0.04  # withdrawals
+    flows[5::12] = 0.1  # contributions
+    entry = EntryPlan(
+        asset=1,
+        park=CASH,
+        schedule=np.minimum(1.0, (np.arange(N_MONTHS + 1) + 1) / 6),
+        start_price=100.0,
+        above=112.0,
+        zone=None,
+    )
+    watched = np.array([True, True, False, False])
+    p = PortfolioPlan
     return [
-        PortfolioPlan("bench", "bench", np.array([0.9, 0.0, 0.0, 0.1]), rule="none"),
-        PortfolioPlan("monthly", "m", np.array([0.5, 0.2, 0.2, 0.1]), every=1, cost_rate=cost),
-        PortfolioPlan("quarterly", "q", np.array([0.4, 0.3, 0.3, 0.0]), every=3),
-        PortfolioPlan("odd", "o", np.array([0.25, 0.25, 0.25, 0.25]), every=7, cost_rate=cost),
+        p("bench", "b", np.array([0.9, 0.0, 0.0, 0.1]), rule="none"),
+        p("monthly", "m", np.array([0.5, 0.2, 0.2, 0.1]), every=1, cost_rate=cost),
+        p("quarterly", "q", np.array([0.4, 0.3, 0.3, 0.0]), every=3),
+        p("odd", "o", np.array([0.25, 0.25, 0.25, 0.25]), every=7, cost_rate=cost),
+        p("band", "t", np.array([0.5, 0.3, 0.1, 0.1]), rule="threshold", band=0.04),
+        p(
+            "edge",
+            "e",
+            np.array([0.5, 0.3, 0.1, 0.1]),
+            rule="hybrid",
+            every=2,
+            band=0.2,
+            relative_band=True,
+            to_edge=True,
+            watched=watched,
+            cost_rate=cost,
+            fixed_cost=1e-4,
+        ),
+        p("flows", "f", np.array([0.6, 0.2, 0.1, 0.1]), every=12, flows=flows),
+        p("entry", "n", np.array([0.6, 0.3, 0.0, 0.1]), rule="none", entry=entry),
     ]
 
 
@@ -48,26 +80,20 @@ def _outputs(n_series: int, n_portfolios: int) -> SeriesOutputs:
     )
 
 
-@pytest.mark.parametrize("benchmark_inside", [True, False])
-def test_series_pass_equals_stepwise_accounting_and_statistics(benchmark_inside: bool) -> None:
+def test_series_pass_equals_accounting_then_statistics() -> None:
     r = _returns()
     growth = np.cumprod(1 + r, axis=1)
     plans = _plans()
     n_assets = r.shape[2]
     out = _outputs(len(plans) + n_assets, len(plans))
+    series_pass(r, PortfolioArrays.of(plans, N_MONTHS, n_assets), CASH, out)
     reference = [account(r, growth, p) for p in plans]
-    benchmark = np.empty((N_PATHS, N_MONTHS))
-    if benchmark_inside:
-        chosen = CalendarPortfolios.of(plans, range(len(plans)))
-    else:  # the benchmark accounted elsewhere (e.g. it has cash flows): only read here
-        benchmark[:] = reference[0].returns
-        chosen = CalendarPortfolios.of(plans[1:], range(1, len(plans)))
-        out.terminal[0] = reference[0].wealth[:, -1]
-    series_pass(r, chosen, CASH, benchmark, benchmark_inside, out)
-    assert np.allclose(benchmark, reference[0].returns, rtol=0, atol=1e-14)
+    # every feature was exercised on these paths
+    assert all(p.rebalances.sum() > 0 for p in reference[1:6])
+    assert reference[7].turnover.min() > 0  # the staged entry bought on every path
     cash = r[:, :, CASH]
-    first = 0 if benchmark_inside else 1
-    for index in range(first, len(plans) + n_assets):
+    benchmark = reference[0].returns
+    for index in range(len(plans) + n_assets):
         if index < len(plans):
             wealth, monthly = reference[index].wealth, reference[index].returns
             counts = np.zeros_like(out.counts[index])
@@ -75,8 +101,8 @@ def test_series_pass_equals_stepwise_accounting_and_statistics(benchmark_inside:
             asset = index - len(plans)
             wealth = np.concatenate([np.ones((N_PATHS, 1)), growth[:, :, asset]], axis=1)
             monthly, counts = r[:, :, asset], None
-        drawdown, stats = series_statistics(wealth, monthly, cash, reference[0].returns, counts)
-        assert np.allclose(out.terminal[index], wealth[:, -1], rtol=1e-13, atol=0)
+        drawdown, stats = series_statistics(wealth, monthly, cash, benchmark, counts)
+        assert np.array_equal(out.terminal[index], wealth[:, -1])
         assert np.allclose(out.max_drawdown[index], drawdown, rtol=1e-6, atol=1e-7)  # float32
         for column, name in enumerate(BLOCK_SUM_FIELDS[: len(stats)]):
             assert out.sums[index, column] == pytest.approx(stats[name], rel=1e-11, abs=SQRT_NOISE)
@@ -86,11 +112,11 @@ def test_series_pass_equals_stepwise_accounting_and_statistics(benchmark_inside:
                 "turnover": p.turnover.sum(),
                 "costs": p.costs.sum(),
                 "rebalances": p.rebalances.sum(),
-                "ruined": 0.0,
+                "ruined": float(np.count_nonzero(p.ruined)),
             }
             for name, value in trading.items():
                 column = BLOCK_SUM_FIELDS.index(name)
-                assert out.sums[index, column] == pytest.approx(value, rel=1e-11, abs=1e-15)
+                assert out.sums[index, column] == pytest.approx(value, rel=1e-12, abs=1e-15)
             assert counts is not None
             assert np.array_equal(out.counts[index], counts)
 

@@ -1,13 +1,6 @@
-"""Portfolio accounting on simulated returns: drift, rebalancing, costs, cash flows, staged
-entry, ruin, month by month on each path (compiled in ``stepwise``). The engine uses it for
-portfolios whose trades depend on the path; calendar portfolios go through the faster
-``series_pass``, which the tests check against this.
-
-Order of events within month t: returns accrue (``h_t = h_{t-1} (1 + R_t)``); the cash flow
-is added or taken per the effective target weights; staged-entry purchases; the rebalancing
-rule; costs are paid out of wealth, pro rata. No trade on the last month (it would only cost).
-The monthly return used for Sharpe, Sortino and tracking error is time-weighted: the flow is
-taken out, costs are kept in.
+"""Portfolio accounting on simulated returns, every path's wealth kept: drift, rebalancing,
+costs, cash flows, staged entry, ruin (the compiled rules and their order of events are in
+``group_accounting``).
 """
 
 from __future__ import annotations
@@ -17,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from allocator.simulation.group_accounting import PortfolioArrays, account_group, scratch
+from allocator.simulation.kernels import GROUP_PATHS
 from allocator.simulation.portfolio import FloatArray, PortfolioPlan
-from allocator.simulation.stepwise import RULES, stepwise_kernel
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -44,44 +38,32 @@ class PortfolioPaths:
 
 def account(returns: FloatArray, growth: FloatArray, plan: PortfolioPlan) -> PortfolioPaths:
     """Account ``plan`` on ``returns`` (n_paths, n_months, n_assets) simple returns, with
-    ``growth`` = their cumulative product along months, month by month on each path."""
-    return _stepwise(returns, growth, plan)
+    ``growth`` = their cumulative product along months: every path's wealth and totals.
 
-
-def _stepwise(returns: FloatArray, growth: FloatArray, plan: PortfolioPlan) -> PortfolioPaths:
+    The engine does the same inside ``series_pass`` without keeping the paths; this form,
+    which keeps them, is for tests and for readers."""
     n_paths, n_months, n_assets = returns.shape
-    e = plan.entry
-    nan = float("nan")
+    arrays = PortfolioArrays.of([plan], n_months, n_assets)
+    size = GROUP_PATHS
     wealth = np.empty((n_paths, n_months + 1))
     monthly = np.empty((n_paths, n_months))
-    turn = np.zeros(n_paths)
-    paid = np.zeros(n_paths)
-    count = np.zeros(n_paths)
-    stepwise_kernel(
-        np.ascontiguousarray(returns),
-        np.ascontiguousarray(growth),
-        plan.weights,
-        RULES[plan.rule],
-        plan.every,
-        plan.band,
-        plan.relative_band,
-        plan.to_edge,
-        np.ones(n_assets, dtype=bool) if plan.watched is None else plan.watched,
-        np.zeros(n_assets) if plan.cost_rate is None else plan.cost_rate,
-        plan.fixed_cost,
-        np.zeros(n_months + 1) if plan.flows is None else plan.flows,
-        -1 if e is None else e.asset,
-        -1 if e is None else e.park,
-        np.ones(n_months + 1) if e is None else e.schedule,
-        1.0 if e is None else e.start_price,
-        nan if e is None or e.above is None else e.above,
-        nan if e is None or e.zone is None else e.zone[0],
-        nan if e is None or e.zone is None else e.zone[1],
-        wealth,
-        monthly,
-        turn,
-        paid,
-        count,
-    )
-    ruined = wealth[:, 1:].min(axis=1) <= 0.0
-    return PortfolioPaths(wealth, monthly, turn, paid, count, ruined)
+    totals = np.empty((4, n_paths))
+    group_returns = np.empty((n_assets, n_months, size))
+    group_growth = np.ones((n_months + 1, n_assets, size))
+    group_wealth = np.empty((n_months + 1, size))
+    group_monthly = np.empty((n_months, size))
+    group_totals = np.empty((4, size))
+    work = scratch(n_assets, size)
+    for first in range(0, n_paths, size):
+        n = min(size, n_paths - first)
+        rows = slice(first, first + n)
+        group_returns[:, :, :n] = returns[rows].transpose(2, 1, 0)
+        group_growth[1:, :, :n] = growth[rows].transpose(1, 2, 0)
+        group = (group_returns, group_growth, n, 0)
+        outputs = (group_wealth, group_monthly, group_totals)
+        account_group(*(*group, *arrays.fields(), *outputs, *work))
+        wealth[rows] = group_wealth[:, :n].T
+        monthly[rows] = group_monthly[:, :n].T
+        totals[:, rows] = group_totals[:, :n]
+    turnover, costs, rebalances, ruined = totals
+    return PortfolioPaths(wealth, monthly, turnover, costs, rebalances, ruined > 0.0)

@@ -7,11 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.market import sample_market
-from allocator.simulation.accounting import PortfolioPaths, account
-from allocator.simulation.kernels import series_statistics
 from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import block_generator, block_size
-from allocator.simulation.series_pass import CalendarPortfolios, SeriesOutputs, series_pass
+from allocator.simulation.series_pass import SeriesOutputs, series_pass
 from allocator.simulation.summary import (
     BLOCK_SUM_FIELDS,
     COUNT_DTYPE,
@@ -37,41 +35,7 @@ def simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         counts=np.zeros((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE),
         first_asset=n_portfolios,
     )
-    calendar = [i for i, p in enumerate(plan.portfolios) if p.vectorizable]
-    stepwise = [i for i, p in enumerate(plan.portfolios) if not p.vectorizable]
-    growth: FloatArray = (
-        np.cumprod(1.0 + returns, axis=1, dtype=np.float64) if stepwise else returns
-    )  # stepwise only
-    cash = (
-        returns[:, :, plan.cash_index] if plan.cash_index is not None else np.zeros((n, n_months))
-    )
-    benchmark = np.empty((n, n_months))
-    accounted: dict[int, PortfolioPaths] = {}
-    if stepwise and stepwise[0] == 0:  # the benchmark's returns are needed by every series
-        accounted[0] = account(returns, growth, plan.portfolios[0])
-        benchmark[:] = accounted[0].returns
-    series_pass(
-        returns,
-        CalendarPortfolios.of([plan.portfolios[i] for i in calendar], calendar),
-        plan.cash_index,
-        benchmark,
-        bool(calendar) and calendar[0] == 0,
-        out,
-    )
-    for index in stepwise:
-        series = accounted.get(index) or account(returns, growth, plan.portfolios[index])
-        drawdown, stats = series_statistics(
-            series.wealth, series.returns, cash, benchmark, out.counts[index]
-        )
-        stats.update(
-            turnover=series.turnover.sum(),
-            costs=series.costs.sum(),
-            rebalances=series.rebalances.sum(),
-            ruined=float(np.count_nonzero(series.ruined)),
-        )
-        out.terminal[index] = series.wealth[:, -1]
-        out.max_drawdown[index] = drawdown
-        out.sums[index] = [stats[name] for name in BLOCK_SUM_FIELDS]
+    series_pass(returns, plan.portfolio_arrays, plan.cash_index, out)
     regime_counts = None
     if paths.regimes is not None:
         n_regimes = len(plan.market.regime_names)

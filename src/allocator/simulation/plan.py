@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from allocator.market import MarketSpec
+from allocator.simulation.group_accounting import PortfolioArrays
 from allocator.simulation.portfolio import PortfolioPlan
 
 
@@ -26,3 +28,8 @@ class RunPlan:
     def n_series(self) -> int:
         """Portfolios first, then each asset held alone (its growth of 1)."""
         return len(self.portfolios) + self.market.n_assets
+
+    @cached_property
+    def portfolio_arrays(self) -> PortfolioArrays:
+        """The portfolios stacked for the compiled kernels (built once per plan)."""
+        return PortfolioArrays.of(self.portfolios, self.market.n_months, self.market.n_assets)

@@ -11,6 +11,7 @@ from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import block_generator, block_size
 from allocator.simulation.series_pass import SeriesOutputs, series_pass
 from allocator.simulation.summary import (
+    BLOCK_COUNT_DTYPE,
     BLOCK_SUM_FIELDS,
     COUNT_DTYPE,
     LOG_WEALTH_GRID,
@@ -32,7 +33,9 @@ def simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         terminal=np.empty((plan.n_series, n)),
         max_drawdown=np.empty((plan.n_series, n), dtype=np.float32),
         sums=np.zeros((plan.n_series, len(BLOCK_SUM_FIELDS))),
-        counts=np.zeros((n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=COUNT_DTYPE),
+        counts=np.zeros(
+            (n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=BLOCK_COUNT_DTYPE
+        ),
         first_asset=n_portfolios,
     )
     series_pass(returns, plan.portfolio_arrays, plan.cash_index, out)

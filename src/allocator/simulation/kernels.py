@@ -15,6 +15,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from allocator.simulation.binning import bin_index
 from allocator.simulation.summary import LOG_WEALTH_GRID, PATH_SUM_FIELDS
 
 FloatArray = npt.NDArray[np.float64]
@@ -179,17 +180,6 @@ def vector_log(x: FloatArray, out: FloatArray, scratch: FloatArray) -> None:
             series = 1.0 / d + z * series
         value = e * _LN2_HI + (2.0 * s * series + e * _LN2_LO)
         out[k] = value if x[k] > 0.0 else -math.inf
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def bin_index(x: float, low: float, inv_width: float, bins: int) -> int:
-    """Histogram bin with under/overflow: 0 below ``low`` (and -inf, nan), ``bins + 1`` above."""
-    shifted = (x - low) * inv_width + 1.0
-    if not shifted >= 1.0:  # also nan
-        return 0
-    if shifted >= bins + 1.0:
-        return bins + 1
-    return int(shifted)
 
 
 def series_statistics(

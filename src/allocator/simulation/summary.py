@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from allocator.simulation.binning import count_columns
 from allocator.simulation.seeding import BLOCK_PATHS, block_count
 
 FloatArray = npt.NDArray[np.float64]
@@ -49,15 +50,11 @@ class Grid:
 
         ``values``: (n_paths, n_points). NaN counts as underflow.
         """
-        n_points = values.shape[1]
-        inv = 1.0 / self.width
-        shifted = values * inv + (1.0 - self.low * inv)  # bin index + 1, as a float
-        np.nan_to_num(shifted, copy=False, nan=0.0)
-        np.clip(shifted, 0.0, self.bins + 1.0, out=shifted)
-        idx = shifted.astype(np.intp)  # floor, since shifted >= 0
-        idx += np.arange(n_points) * (self.bins + 2)
-        flat = np.bincount(idx.ravel(), minlength=n_points * (self.bins + 2))
-        return flat.reshape(n_points, self.bins + 2).astype(COUNT_DTYPE)
+        counts = np.zeros((values.shape[1], self.bins + 2), dtype=COUNT_DTYPE)
+        count_columns(
+            np.asarray(values, dtype=np.float64), self.low, 1.0 / self.width, self.bins, counts
+        )
+        return counts
 
     def quantiles(self, counts: IntArray, probs: FloatArray) -> FloatArray:
         """Quantiles from histograms ``counts`` (..., bins + 2) → (..., len(probs)).

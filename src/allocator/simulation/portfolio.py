@@ -61,21 +61,6 @@ class PortfolioPlan:
     sweep_weight: float | None = None
     """The swept asset's weight, for portfolios made by the sweep."""
 
-    @property
-    def vectorizable(self) -> bool:
-        """Whether wealth follows from cumulative growth alone (no path-dependent trades)."""
-        return (
-            self.rule in ("none", "calendar")
-            and self.fixed_cost == 0.0
-            and self.flows is None
-            and self.entry is None
-        )
-
-    @property
-    def rebalance_every(self) -> int:
-        """Months between trades for the vectorized rules (0 = never)."""
-        return 0 if self.rule == "none" else self.every
-
 
 def _cost_rate(p: Portfolio, ids: tuple[str, ...]) -> FloatArray | None:
     bps = p.costs.proportional_bps

@@ -36,7 +36,9 @@ def test_frontier_is_one_problem_swept_by_the_target(
     builds = _count_builds(monkeypatch)
     optimizer = PortfolioOptimizer(ASSETS, request(objective=objective, bounds=BOUNDS))
     frontier = efficient_frontier(optimizer, RETURNS, points=50)
-    assert builds[0] == 1
+    # at most one cvxpy problem: the variance frontier's points are certified by the
+    # active-set walk (test_active_set), cvxpy solving only what it cannot certify
+    assert builds[0] == (0 if frontier.objective == "min-variance" else 1)
     assert len(frontier.allocations) == 50 and not frontier.notes
     returns = frontier.expected_return
     assert np.all(np.diff(returns) > 0.0)

@@ -126,13 +126,14 @@ def measure_allocation(
         None if spec.benchmark is None else portfolio - portfolio_returns(returns, spec.benchmark)
     )
     var, cvar = tail_values(portfolio, spec.beta)
+    volatility = volatility_value(portfolio)
     return Allocation(
         asset_ids=spec.asset_ids,
         weights=np.asarray(weights, dtype=np.float64),
         objective=spec.objective,
-        objective_value=objective_value(spec, portfolio, weights, active),
+        objective_value=objective_value(spec, portfolio, weights, active, volatility),
         expected_return=expected_return_value(portfolio) - kappa,
-        volatility=volatility_value(portfolio),
+        volatility=volatility,
         value_at_risk=var + kappa,
         cvar=cvar + kappa,
         beta=spec.beta,

@@ -4,7 +4,9 @@ Every cut ever made on one scenario matrix stays in the pool (cuts depend on the
 never on the request); the master LP (``lp_master``) holds the model's rows and a working set:
 the cuts made since its last solve, plus pool cuts violated at its solution (added and the LP
 re-solved until none is), minus those slack at the start of each new solve. The master stays
-small along a 50-point frontier while every cut remains available.
+small along a 50-point frontier while every cut remains available. Separation reads the
+cuts made since the previous solve began (a frontier's neighbouring points share cuts; a cut
+from far away, valid but rarely violated, is not worth a pass over a pool of 10^4-10^5 rows).
 
 Cut kinds, in ``model``'s columns (``linear_model``): ``cvar``
 ``theta_j >= -S^T w - c a`` (block ``j``, tail sum ``S``, tail count ``c``), and ``te``
@@ -34,9 +36,11 @@ class CutPool:
         self.benchmark = benchmark
         self.use_highspy = use_highspy
         self.separation_limit = separation_limit
-        self.cut_blocks = np.zeros(0, dtype=np.intp)
-        self.cut_sums = np.zeros((0, n_assets))
-        self.cut_counts = np.zeros(0)
+        # CVaR cuts in arrays grown by doubling (``_cvar_size`` rows used)
+        self._blocks = np.zeros(0, dtype=np.intp)
+        self._sums = np.zeros((0, n_assets))
+        self._counts = np.zeros(0)
+        self._cvar_size = 0
         self.te_grads = np.zeros((0, n_assets))
         self.message = ""
         self._master: LpMaster | None = None
@@ -45,13 +49,40 @@ class CutPool:
         self._in_master = {"cvar": np.zeros(0, dtype=bool), "te": np.zeros(0, dtype=bool)}
         self._last_x: FloatArray | None = None
         self._pool_mark: dict[str, int] = {}
+        # separation reads the cuts made since the previous solve began (neighbouring solves
+        # share cuts; older ones stay in the pool and in the master while binding)
+        self._window: dict[str, int] = {}
+        self._solve_mark: dict[str, int] = {}
+
+    def begin_solve(self) -> None:
+        """Mark a new solve: separation then reads cuts from the previous solve on."""
+        self._window = self._solve_mark
+        self._solve_mark = {"cvar": self.cut_sums.shape[0], "te": self.te_grads.shape[0]}
+
+    @property
+    def cut_blocks(self) -> IntArray:
+        return self._blocks[: self._cvar_size]
+
+    @property
+    def cut_sums(self) -> FloatArray:
+        return self._sums[: self._cvar_size]
+
+    @property
+    def cut_counts(self) -> FloatArray:
+        return self._counts[: self._cvar_size]
 
     def add_cvar(self, blocks: IntArray, sums: FloatArray, counts: FloatArray) -> None:
         """Cuts ``theta_j >= -sums^T w - counts a`` of blocks ``blocks``."""
-        if blocks.size:
-            self.cut_blocks = np.concatenate([self.cut_blocks, blocks])
-            self.cut_sums = np.vstack([self.cut_sums, sums])
-            self.cut_counts = np.concatenate([self.cut_counts, counts])
+        size, grown = self._cvar_size, self._cvar_size + blocks.size
+        if grown > self._blocks.size:
+            capacity = max(grown, 2 * self._blocks.size, 1024)
+            self._blocks = np.resize(self._blocks, capacity)
+            self._sums = np.resize(self._sums, (capacity, self._sums.shape[1]))
+            self._counts = np.resize(self._counts, capacity)
+        self._blocks[size:grown] = blocks
+        self._sums[size:grown] = sums
+        self._counts[size:grown] = counts
+        self._cvar_size = grown
 
     def add_te(self, gradient: FloatArray) -> None:
         """The cut ``tau >= gradient^T (w - b)``."""
@@ -99,17 +130,22 @@ class CutPool:
         rows[:, model.tau] = -1.0
         return rows, self.te_grads[index] @ self.benchmark
 
-    def _violations(self, model: LinearModel, kind: str, x: FloatArray) -> FloatArray:
-        """How much each pool cut of ``kind`` is violated at ``x`` (negative: slack)."""
+    def _violations(
+        self, model: LinearModel, kind: str, x: FloatArray, index: IntArray | slice
+    ) -> FloatArray:
+        """How much the pool cuts ``index`` of ``kind`` are violated at ``x`` (negative:
+        slack)."""
         m = model.n_assets
         if kind == "cvar":
             assert model.cvar is not None
-            theta = x[model.cvar.start + 1 + self.cut_blocks]
+            theta = x[model.cvar.start + 1 + self.cut_blocks[index]]
             alpha = x[model.cvar.start]
-            value: FloatArray = -(self.cut_sums @ x[:m]) - self.cut_counts * alpha - theta
+            value: FloatArray = self.cut_sums[index] @ -x[:m]
+            value -= self.cut_counts[index] * alpha
+            value -= theta
             return value
         assert model.tau is not None and self.benchmark is not None
-        result: FloatArray = self.te_grads @ (x[:m] - self.benchmark) - x[model.tau]
+        result: FloatArray = self.te_grads[index] @ (x[:m] - self.benchmark) - x[model.tau]
         return result
 
     def _kinds(self, model: LinearModel) -> list[str]:
@@ -166,7 +202,7 @@ class CutPool:
             positions = [p for p, (k, _) in enumerate(self._master_cuts) if k == kind]
             index = np.array([self._master_cuts[p][1] for p in positions], dtype=np.intp)
             if index.size:
-                slack[positions] = -self._violations(model, kind, x)[index]
+                slack[positions] = -self._violations(model, kind, x, index)
         drop = np.flatnonzero(slack > 1e-9)
         if drop.size:
             self._master.delete_rows(model.rows.shape[0] + drop)
@@ -183,11 +219,12 @@ class CutPool:
         self._sync_pool()
         added = 0
         for kind in self._kinds(model):
-            violation = self._violations(model, kind, x)
-            violation[self._in_master[kind]] = -np.inf
+            first = self._window.get(kind, 0)
+            violation = self._violations(model, kind, x, slice(first, None))
+            violation[self._in_master[kind][first:]] = -np.inf
             candidates = np.flatnonzero(violation > 1e-10 * max(1.0, float(np.max(np.abs(x)))))
             if candidates.size > limit:
                 candidates = candidates[np.argsort(violation[candidates])[-limit:]]
-            self._add_to_master(model, kind, candidates)
+            self._add_to_master(model, kind, candidates + first)
             added += candidates.size
         return added

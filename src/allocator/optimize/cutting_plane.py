@@ -105,11 +105,14 @@ class CvarCuttingPlane:
     def _highspy(use_highspy: bool | None) -> bool:
         return HAVE_HIGHSPY if use_highspy is None else use_highspy
 
-    def cvar(self, w: FloatArray, alpha: float | None = None) -> float:
-        """``CVaR(w)`` (mean of the ``k`` largest losses); adds the block cuts at
-        ``(w, alpha)`` to the pool, ``alpha`` defaulting to ``VaR(w)``."""
+    def cvar(
+        self, w: FloatArray, alpha: float | None = None, oracle: CvarOracle | None = None
+    ) -> float:
+        """``CVaR(w)`` (mean of the ``k`` largest losses; of the candidates, with a restricted
+        ``oracle``); adds the block cuts at ``(w, alpha)`` to the pool, ``alpha`` defaulting
+        to ``VaR(w)``."""
         self.evaluations += 1
-        cut = self.oracle.evaluate(w, alpha)
+        cut = (self.oracle if oracle is None else oracle).evaluate(w, alpha)
         self.pool.add_cvar(cut.blocks, cut.sums, cut.counts)
         return cut.cvar
 
@@ -123,12 +126,17 @@ class CvarCuttingPlane:
         return te
 
     def _evaluate(
-        self, model: LinearModel, w: FloatArray, alpha: float | None
+        self,
+        model: LinearModel,
+        w: FloatArray,
+        alpha: float | None,
+        oracle: CvarOracle | None = None,
     ) -> tuple[float, float]:
-        """True goal value and largest violation of the nonlinear limits at ``w``; adds cuts."""
+        """True goal value and largest violation of the nonlinear limits at ``w`` (with a
+        restricted ``oracle``, of the candidates' CVaR); adds cuts."""
         spec = model.spec
         kappa = spec.trading_cost(w)
-        cvar = self.cvar(w, alpha) if model.cvar is not None else 0.0
+        cvar = self.cvar(w, alpha, oracle) if model.cvar is not None else 0.0
         te = self.tracking_error(w) if model.tau is not None else 0.0
         violation = 0.0
         if model.cvar_limit is not None:
@@ -182,13 +190,20 @@ class CvarCuttingPlane:
         tolerance: float = 1e-9,
         max_iterations: int = 1000,
         radius: float = 0.1,
+        oracle: CvarOracle | None = None,
     ) -> CutSolution:
         """Minimize ``model``'s goal; ``start`` (e.g. the previous frontier point) centers the
         first trust region. A ``feasibility`` model stops as soon as a point within
-        ``tolerance`` of every limit is found or the lower bound proves none exists."""
+        ``tolerance`` of every limit is found or the lower bound proves none exists.
+
+        With a restricted ``oracle`` (``CvarOracle.restricted``) the upper bounds are the
+        candidates' CVaR: the result is optimal for the full problem only once the caller has
+        checked that the ``k`` largest losses at its weights are all candidates
+        (``candidate_tail``); the lower bound stays valid for the full problem."""
         m = model.n_assets
         center = np.full(m, 1.0 / m) if start is None else np.asarray(start, dtype=np.float64)
-        self._evaluate(model, center, None)  # seed cuts so the master is informed
+        self.pool.begin_solve()
+        self._evaluate(model, center, None, oracle)  # seed cuts so the master is informed
         merit_center = np.inf  # the start need not meet the linear constraints
         upper_bound, lower_bound = np.inf, -np.inf
         best: FloatArray | None = None
@@ -205,7 +220,7 @@ class CvarCuttingPlane:
                 lower_bound = max(lower_bound, value)
             w = x[:m].copy()
             alpha = float(x[model.cvar.start]) if model.cvar is not None else None
-            goal_value, violation = self._evaluate(model, w, alpha)
+            goal_value, violation = self._evaluate(model, w, alpha, oracle)
             if violation <= tolerance and goal_value < upper_bound:
                 upper_bound, best = goal_value, w
             if feasibility:

@@ -19,6 +19,9 @@ new point when the steps have become small: a ball of radius ``rho'`` around ``w
 ``||w - w_s||_1 + rho' <= rho`` lies inside the old one, so the new candidates are a subset of
 ``C``. Near convergence and along a frontier the iterates move little, so most queries touch
 a few percent of the rows, or fewer.
+
+``restricted(C)`` is the oracle of a fixed candidate set (``candidate_tail``): the mean of the
+``k`` largest candidate losses, a lower bound on the CVaR, and cuts over candidate rows only.
 """
 
 from __future__ import annotations
@@ -57,12 +60,24 @@ class CvarCut:
 class CvarOracle:
     """Exact CVaR and block cuts of ``returns`` ``(n, n_assets)`` at confidence ``beta``."""
 
-    def __init__(self, returns: FloatArray, beta: float, blocks: int) -> None:
+    def __init__(
+        self,
+        returns: FloatArray,
+        beta: float,
+        blocks: int,
+        *,
+        tail: int | None = None,
+        block_size: int | None = None,
+        rows: IntArray | None = None,
+    ) -> None:
         self.returns = np.ascontiguousarray(returns, dtype=np.float64)
         n = self.returns.shape[0]
-        self.tail = tail_count(n, beta)
-        self.block_size = -(-n // max(1, min(blocks, n)))
-        self.n_blocks = -(-n // self.block_size)
+        self.beta = beta
+        self.tail = tail_count(n, beta) if tail is None else tail
+        self.block_size = -(-n // max(1, min(blocks, n))) if block_size is None else block_size
+        self.n_blocks = -(-n // self.block_size) if rows is None else blocks
+        #: global row numbers of ``returns`` in the full matrix (None: ``returns`` is it)
+        self.rows = rows
         self.row_bound = _row_bound(self.returns)
         self.full_passes = 0
         self.screened_passes = 0
@@ -75,6 +90,23 @@ class CvarOracle:
         self._candidate_bound: FloatArray | None = None
         self._last_full: FloatArray | None = None
         self._last_query: FloatArray | None = None
+
+    def restricted(self, candidates: IntArray) -> CvarOracle:
+        """The oracle of the rows ``candidates`` (sorted, at least ``k`` of them) with this
+        oracle's ``k`` and blocks. Its CVaR, the mean of the ``k`` largest candidate losses,
+        is a lower bound on the full CVaR, equal to it when the ``k`` largest losses are all
+        candidates; its cuts sum fewer positive terms than the full ones, so they are valid
+        cuts of the full problem too."""
+        if candidates.size < self.tail:
+            raise ValueError(f"expected at least {self.tail} candidates, found {candidates.size}")
+        return CvarOracle(
+            np.take(self.returns, candidates, axis=0),
+            self.beta,
+            self.n_blocks,
+            tail=self.tail,
+            block_size=self.block_size,
+            rows=candidates,
+        )
 
     def evaluate(self, w: FloatArray, alpha: float | None = None) -> CvarCut:
         """CVaR at ``w`` and the cut at ``(w, alpha)`` (``alpha`` default: ``VaR(w)``)."""
@@ -130,6 +162,8 @@ class CvarOracle:
             return CvarCut(cvar, var, alpha, empty, np.zeros((0, rows.shape[1])), np.zeros(0))
         rows_in_tail = np.take(rows, tail, axis=0)
         global_rows = tail if index is None else index[tail]
+        if self.rows is not None:
+            global_rows = self.rows[global_rows]
         blocks = global_rows // self.block_size
         starts = np.concatenate([[0], np.flatnonzero(np.diff(blocks)) + 1])
         sums = np.add.reduceat(rows_in_tail, starts, axis=0)

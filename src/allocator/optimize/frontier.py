@@ -8,7 +8,10 @@ every point. The sweep runs from the return of the unconstrained-target optimum 
 request's ``min_return``, if higher) to the highest attainable expected return (an LP, with
 cuts for CVaR and tracking-error limits), in equal steps. The target is a parameter: cvxpy
 problems are built once and re-solved, the cutting plane keeps its cuts and master LP and
-starts each point from the previous one.
+starts each point from the previous one, making its cuts on the previous point's candidate
+tail (``candidate_tail``, checked on every scenario). A min-variance frontier with only linear
+constraints is walked from active set to active set (``active_set``, each point certified by
+its KKT conditions), cvxpy solving only the points the walk cannot certify.
 """
 
 from __future__ import annotations
@@ -20,12 +23,19 @@ from typing import Any
 import numpy as np
 
 from allocator.errors import InfeasibleError, SolverFailedError
-from allocator.optimize.allocation import Allocation
+from allocator.optimize.active_set import FrontierWalk, linear_rows, walk_applies
+from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.convex import FEASIBILITY_TOLERANCE
 from allocator.optimize.linear_model import build_linear_model
-from allocator.optimize.measures import FloatArray
+from allocator.optimize.measures import FloatArray, portfolio_returns
 from allocator.optimize.objectives import FRONTIER_RISK
 from allocator.optimize.optimizer import PortfolioOptimizer, check_returns
+from allocator.optimize.spec import ProblemSpec
+from allocator.optimize.violations import max_violation
 from allocator.scenario.optimize_schema import Objective
+
+#: How points certified by the active-set walk (``active_set``) are reported.
+WALK_SOLVER = "active set (KKT certified)"
 
 FRONTIER_OBJECTIVE: dict[str, Objective] = {
     "min-variance": "min-variance",
@@ -134,15 +144,30 @@ def efficient_frontier(
         else None
     )
 
+    nearby: list[FloatArray] = []  # R w at the last point, for the candidate tail
+
     def solve(target: float, start: FloatArray | None) -> Allocation:
         spec = base.with_min_return(target)
         if cut_model is not None:
-            return optimizer.solve_cuts(
-                returns, spec, cut_model.with_min_return(target), start=start
+            model = cut_model.with_min_return(target)
+            allocation, portfolio = optimizer.solve_cuts_near(
+                returns, spec, model, start, nearby[-1] if nearby else None
             )
+            nearby[:] = [portfolio]
+            return allocation
         return optimizer.solve(returns, spec, start=start)  # start: used by max-growth/crra
 
-    first = solve(first_target, None)
+    walk = None
+    first = None
+    if base.objective == "min-variance" and walk_applies(base):
+        moments = optimizer.moments(returns)
+        walk = FrontierWalk(moments.covariance, linear_rows(base, moments.mean))
+        spec = base.with_min_return(first_target)
+        first = _walk_point(walk, spec, returns, optimizer.periods_per_year, binds=False)
+    if first is None:
+        first = solve(first_target, None)
+        if walk is not None:
+            walk.adopt(first.weights, first_target)
     low = max(first.expected_return, first_target)
     targets = low + (top - low) * np.linspace(0.0, 1.0, points)
     # the top is a single vertex; an interior-point solver needs a hair of room
@@ -152,7 +177,14 @@ def efficient_frontier(
     notes = []
     for target in targets[1:]:
         try:
-            allocation = solve(float(target), _predicted_start(allocations))
+            allocation = None
+            if walk is not None:
+                spec = base.with_min_return(float(target))
+                allocation = _walk_point(walk, spec, returns, optimizer.periods_per_year)
+            if allocation is None:
+                allocation = solve(float(target), _predicted_start(allocations))
+                if walk is not None:
+                    walk.adopt(allocation.weights, float(target))
         except (InfeasibleError, SolverFailedError) as exc:
             notes.append(f"target {target:.6g}: {exc}")
             continue
@@ -166,6 +198,32 @@ def efficient_frontier(
         small_cap=small_cap_asset(request.asset_ids, small_cap),
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
+    )
+
+
+def _walk_point(
+    walk: FrontierWalk,
+    spec: ProblemSpec,
+    returns: FloatArray,
+    periods_per_year: float | None,
+    binds: bool = True,
+) -> Allocation | None:
+    """The certified active-set point at ``spec``'s target, measured (None: not certified)."""
+    assert spec.min_return is not None
+    weights = walk.solve(spec.min_return, binds)
+    if weights is None:
+        return None
+    portfolio = portfolio_returns(returns, weights)
+    if max_violation(spec, returns, weights, portfolio) > FEASIBILITY_TOLERANCE:
+        return None
+    return measure_allocation(
+        spec,
+        returns,
+        weights,
+        status="optimal",
+        solver=WALK_SOLVER,
+        periods_per_year=periods_per_year,
+        portfolio=portfolio,
     )
 
 

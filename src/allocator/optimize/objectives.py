@@ -72,14 +72,17 @@ def objective_value(
     portfolio: FloatArray,
     weights: FloatArray,
     active: FloatArray | None = None,
+    volatility: float | None = None,
 ) -> float:
     """The value of ``spec.objective`` (see the table above) for ``weights`` whose scenario
-    returns are ``portfolio = R w`` (``active = R (w - b)`` for tracking error)."""
+    returns are ``portfolio = R w`` (``active = R (w - b)`` for tracking error;
+    ``volatility``, if given, is ``volatility_value(portfolio)``)."""
     kappa = spec.trading_cost(weights)
     name = spec.objective
     lam = spec.risk_aversion
     if name == "min-variance":
-        return volatility_value(portfolio) + kappa
+        sigma = volatility_value(portfolio) if volatility is None else volatility
+        return sigma + kappa
     if name == "mean-variance":
         mean = expected_return_value(portfolio) - kappa
         return mean - 0.5 * lam * variance_value(portfolio)

@@ -25,6 +25,7 @@ import numpy as np
 
 from allocator.errors import InfeasibleError, InputError, SolverFailedError
 from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.candidate_tail import solve_from_candidates
 from allocator.optimize.convex import DEFAULT_SOLVERS, FEASIBILITY_TOLERANCE, ConvexProblem
 from allocator.optimize.convex_parts import UTILITY_OBJECTIVES, Structure, structure_of
 from allocator.optimize.cutting_plane import CvarCuttingPlane
@@ -187,19 +188,37 @@ class PortfolioOptimizer:
         start: FloatArray | None = None,
     ) -> Allocation:
         """Solve ``spec`` (a CVaR objective) by the cutting plane, with ``model`` if given."""
+        return self.solve_cuts_near(returns, spec, model, start)[0]
+
+    def solve_cuts_near(
+        self,
+        returns: FloatArray,
+        spec: ProblemSpec,
+        model: LinearModel | None = None,
+        start: FloatArray | None = None,
+        nearby: FloatArray | None = None,
+    ) -> tuple[Allocation, FloatArray]:
+        """``solve_cuts``, with cuts made on the candidate tail of ``nearby`` = ``R w``
+        ``(n_scenarios,)`` at a nearby solution (``candidate_tail``: verified on every
+        scenario, so just as exact); returns the allocation and its ``R w*``."""
         engine = self.engine(returns, spec)
         model = self.cut_model(returns, spec) if model is None else model
         returns = self.adopt(returns)
-        result = engine.solve(model, start=start)
+        portfolio: FloatArray | None = None
+        if nearby is None:
+            result = engine.solve(model, start=start)
+        else:
+            result, portfolio = solve_from_candidates(engine, model, nearby, start)
         if result.status == "infeasible" or result.weights is None:
             raise self.infeasible_error(spec, returns)
-        portfolio = portfolio_returns(returns, result.weights)
+        if portfolio is None:
+            portfolio = portfolio_returns(returns, result.weights)
         violation = max_violation(spec, returns, result.weights, portfolio)
         if violation > FEASIBILITY_TOLERANCE:
             raise SolverFailedError(
                 f"{spec.objective}: cutting-plane solution violates a constraint by {violation:.1e}"
             )
-        return measure_allocation(
+        allocation = measure_allocation(
             spec,
             returns,
             result.weights,
@@ -209,6 +228,7 @@ class PortfolioOptimizer:
             iterations=result.iterations,
             portfolio=portfolio,
         )
+        return allocation, portfolio
 
     def _solve_convex(
         self,

@@ -6,7 +6,6 @@ Clusters are ``LocalCluster``s of worker processes on loopback (one thread each)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,16 +57,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_cluster(n_workers: int) -> Any:
-    from distributed import LocalCluster
+    """The cluster ``--executor dask --workers N`` starts."""
+    from allocator.simulation.executors import start_local_cluster
 
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )
+    return start_local_cluster(n_workers)
 
 
 @pytest.fixture(scope="module")

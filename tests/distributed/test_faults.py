@@ -119,3 +119,21 @@ def _alive_in_session(session: int, wait: float) -> list[str]:
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.2)
+
+
+def _die(shared: object, blocks: range) -> None:
+    os._exit(1)  # a worker killed by every attempt (as by the kernel's OOM killer)
+
+
+def test_a_chunk_that_kills_every_worker_is_one_error(two_workers: Any) -> None:
+    from distributed import Client
+
+    from allocator.simulation.executors import ClusterFailedError, DaskExecutor
+
+    with (
+        Client(two_workers) as client,
+        DaskExecutor(client=client) as executor,
+        pytest.raises(ClusterFailedError, match="running blocks 0-0 died each time"),
+    ):
+        executor.map_chunks(_die, None, [range(0, 1)], lambda index, result: None)
+    assert ClusterFailedError.exit_code == 1

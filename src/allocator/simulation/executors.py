@@ -24,10 +24,11 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from allocator.errors import InputError
+from allocator.errors import AllocatorError, InputError
 
 __all__ = [
     "ClusterError",
+    "ClusterFailedError",
     "DaskExecutor",
     "Executor",
     "LocalExecutor",
@@ -52,6 +53,10 @@ WORKER_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOL
 
 class ClusterError(InputError):
     """Dask is not installed, or the cluster named cannot be reached or has no workers."""
+
+
+class ClusterFailedError(AllocatorError):
+    """The cluster failed during a run: a chunk's workers kept dying, or the scheduler went."""
 
 
 class Executor(Protocol):
@@ -121,8 +126,8 @@ class DaskExecutor:
     ``scheduler``: the address of a running scheduler (``tcp://host:8786``); otherwise a
     ``LocalCluster`` of ``workers`` processes with one thread each is started on first use and
     closed by ``close()``. ``client``: use this connected ``distributed.Client`` instead (it is
-    left open). The shared argument is scattered to every worker once per ``map_chunks``; a
-    chunk whose worker dies is recomputed by the scheduler elsewhere.
+    left open). The shared argument is sent once per ``map_chunks`` (to the scheduler, then
+    between workers); a chunk whose worker dies is recomputed by the scheduler elsewhere.
     """
 
     def __init__(
@@ -180,13 +185,17 @@ class DaskExecutor:
         distributed = _import_distributed()
         client = self.client
         try:
-            shared_future = client.scatter(
-                shared, broadcast=True, hash=False, timeout=self.connect_timeout
-            )
-        except (OSError, TimeoutError) as exc:
+            client.wait_for_workers(1, timeout=self.connect_timeout)
+        except (OSError, TimeoutError):
             where = self.scheduler or "the local cluster"
-            raise ClusterError(f"{where}: no Dask worker to run on ({_first_line(exc)})") from None
+            raise ClusterError(
+                f"{where}: no Dask worker joined within {self.connect_timeout:g} s"
+            ) from None
         run_id = uuid.uuid4().hex[:12]
+        # The shared value goes to the scheduler once, as the argument of a task that returns
+        # it; workers fetch it from each other as a dependency. Unlike scattered data, a task
+        # can be recomputed when every worker holding its result has died.
+        shared_future = client.submit(_shared, shared, key=f"shared-{run_id}", pure=False)
         live: dict[str, Any] = {}  # task key -> future, for the chunks in flight
         index_of: dict[str, int] = {}
         queue = iter(enumerate(chunks))
@@ -205,7 +214,19 @@ class DaskExecutor:
                 if len(live) >= self.chunks_per_thread * self._threads():
                     break
             for future in finished:
-                result = future.result()  # re-raises a chunk's exception
+                try:
+                    result = future.result()  # re-raises a chunk's own exception (a bug)
+                except distributed.KilledWorker:
+                    blocks = chunks[index_of[future.key]]
+                    raise ClusterFailedError(
+                        f"the Dask workers running blocks {blocks.start}-{blocks.stop - 1} died "
+                        "each time (out of memory?); gave up"
+                    ) from None
+                except (OSError, distributed.client.FutureCancelledError) as exc:
+                    # the connection to the scheduler is gone, or it dropped the task
+                    raise ClusterFailedError(
+                        f"the Dask cluster stopped the run: {_first_line(exc)}"
+                    ) from None
                 key = future.key
                 del live[key]
                 future.release()  # the worker may drop its copy now
@@ -241,6 +262,10 @@ class DaskExecutor:
         self.close()
 
 
+def _shared(value: S) -> S:
+    return value
+
+
 def start_local_cluster(n_workers: int) -> Any:
     """A ``distributed.LocalCluster`` of ``n_workers`` processes, one thread each, on loopback
     (what ``--executor dask --workers N`` runs on)."""
@@ -255,7 +280,7 @@ def start_local_cluster(n_workers: int) -> Any:
             processes=True,
             host="127.0.0.1",
             dashboard_address=":0",  # any free port: other runs here may hold 8787
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # shutdown races log tracebacks at ERROR
         )
 
 

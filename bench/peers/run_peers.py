@@ -63,7 +63,8 @@ def _solve(tool: str, returns: np.ndarray) -> tuple[np.ndarray, str]:
     weights = portfolio.optimization(model="Classic", rm="CVaR", obj="MinRisk", rf=0, hist=True)
     if weights is None:
         raise RuntimeError("riskfolio returned no weights")
-    return weights.loc[list(ASSETS), "weights"].to_numpy(dtype=np.float64), "riskfolio default"
+    solver = "CLARABEL (first of riskfolio's list)"
+    return weights.loc[list(ASSETS), "weights"].to_numpy(dtype=np.float64), solver
 
 
 def _worker(tool: str, data: Path) -> dict[str, Any]:
@@ -134,6 +135,13 @@ def main() -> None:
             line = f"{n:>10,} {tool:<16} {run['seconds']:>9.3f} {run['peak_mb']:>8.0f} "
             line += f"{_cvar(returns, weights):>10.6f} {diff:>8} {reference if diff else '':<14} "
             print(line + run["solver"], flush=True)
+        ran = [t for t in TOOLS if "error" not in found[t]]
+        pairs = [
+            f"{a} / {b} {np.abs(np.subtract(found[a]['weights'], found[b]['weights'])).max():.1e}"
+            for i, a in enumerate(ran)
+            for b in ran[i + 1 :]
+        ]
+        print(f"{'':>10} max|dw| by pair: " + "; ".join(pairs))
         data.unlink()
 
 

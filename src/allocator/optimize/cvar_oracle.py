@@ -37,8 +37,10 @@ from allocator.optimize.measures import FloatArray, portfolio_returns
 IntArray = npt.NDArray[np.intp]
 #: Candidates are kept down to this many tail sizes below the center's VaR.
 SCREEN_DEPTH = 1.25
-#: Screening is dropped when the candidates exceed this share of the scenarios.
+#: Screening is dropped when the candidates exceed this share of the scenarios (of a
+#: restricted oracle's rows, which are mostly tail already).
 SCREEN_MAX_SHARE = 0.5
+RESTRICTED_SCREEN_SHARE = 0.8
 #: Screening radii (in ``||w - w_s||_1``): none after a longer move, never below the minimum.
 MAX_RADIUS = 0.1
 MIN_RADIUS = 1e-6
@@ -78,6 +80,9 @@ class CvarOracle:
         self.n_blocks = -(-n // self.block_size) if rows is None else blocks
         #: global row numbers of ``returns`` in the full matrix (None: ``returns`` is it)
         self.rows = rows
+        self.screen_share = SCREEN_MAX_SHARE if rows is None else RESTRICTED_SCREEN_SHARE
+        self._segments = self._block_segments(None)
+        self._candidate_segments = self._segments
         self.row_bound = _row_bound(self.returns)
         self.full_passes = 0
         self.screened_passes = 0
@@ -118,13 +123,13 @@ class CvarOracle:
             np.negative(losses, out=losses)
             if np.count_nonzero(losses > self._level) >= self.tail:  # the k worst are in C
                 self.screened_passes += 1
-                cut = self._cut(losses, self._candidate_rows, self._candidates, alpha)
+                cut = self._cut(losses, self._candidate_rows, self._candidate_segments, alpha)
                 self._shrink(w, losses, step)
                 return cut
         self.full_passes += 1
         losses = portfolio_returns(self.returns, w, out=self._buffer)
         np.negative(losses, out=losses)
-        cut = self._cut(losses, self.returns, None, alpha)
+        cut = self._cut(losses, self.returns, self._segments, alpha)
         self._recenter(w, losses)
         return cut
 
@@ -135,14 +140,29 @@ class CvarOracle:
             return False
         return alpha is None or alpha >= self._level
 
+    def _block_segments(self, index: IntArray | None) -> tuple[IntArray, IntArray]:
+        """Where each block's rows start among the rows ``index`` of ``returns`` (None: all)
+        and the blocks' numbers: ``(starts, blocks)``."""
+        if index is None and self.rows is None:
+            starts = np.arange(0, self.returns.shape[0], self.block_size, dtype=np.intp)
+            return starts, np.arange(starts.size, dtype=np.intp)
+        local = np.arange(self.returns.shape[0]) if index is None else index
+        global_rows = local if self.rows is None else self.rows[local]
+        if global_rows.size == 0:
+            empty = np.zeros(0, dtype=np.intp)
+            return empty, empty
+        blocks = global_rows // self.block_size
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(blocks)) + 1]).astype(np.intp)
+        return starts, blocks[starts]
+
     def _cut(
         self,
         losses: FloatArray,
         rows: FloatArray,
-        index: IntArray | None,
+        segments: tuple[IntArray, IntArray],
         alpha: float | None,
     ) -> CvarCut:
-        """The answer from ``losses`` of ``rows`` (global row numbers ``index``; None: all)."""
+        """The answer from ``losses`` of ``rows`` (their blocks: ``segments``)."""
         k = self.tail
         n = losses.shape[0]
         var = None
@@ -151,24 +171,26 @@ class CvarOracle:
             var = float(top.min())
             cvar = float(top.mean())
             alpha = var
-        tail = np.flatnonzero(losses > alpha)
+        in_tail = losses > alpha
+        size = int(np.count_nonzero(in_tail))
         if var is None:
-            if tail.size >= k:
-                cvar = float(np.partition(losses[tail], tail.size - k)[tail.size - k :].mean())
+            if size >= k:
+                cvar = float(np.partition(losses[in_tail], size - k)[size - k :].mean())
             else:
                 cvar = float(np.partition(losses, n - k)[n - k :].mean())
-        if tail.size == 0:
+        starts, blocks = segments
+        if size == 0 or starts.size == 0:
             empty = np.zeros(0, dtype=np.intp)
             return CvarCut(cvar, var, alpha, empty, np.zeros((0, rows.shape[1])), np.zeros(0))
-        rows_in_tail = np.take(rows, tail, axis=0)
-        global_rows = tail if index is None else index[tail]
-        if self.rows is not None:
-            global_rows = self.rows[global_rows]
-        blocks = global_rows // self.block_size
-        starts = np.concatenate([[0], np.flatnonzero(np.diff(blocks)) + 1])
-        sums = np.add.reduceat(rows_in_tail, starts, axis=0)
-        counts = np.diff(np.concatenate([starts, [tail.size]])).astype(np.float64)
-        return CvarCut(cvar, var, alpha, blocks[starts], sums, counts)
+        # block sums as 0/1-weighted products, block by block: no copy of the tail's rows
+        weights = in_tail.astype(np.float64)
+        counts = np.add.reduceat(weights, starts)
+        sums = np.empty((starts.size, rows.shape[1]))
+        ends = np.append(starts[1:], n)
+        for j, (start, stop) in enumerate(zip(starts, ends, strict=True)):
+            np.dot(weights[start:stop], rows[start:stop], out=sums[j])
+        keep = counts > 0.0
+        return CvarCut(cvar, var, alpha, blocks[keep], sums[keep], counts[keep])
 
     def _depth_level(self, losses: FloatArray) -> float:
         """A loss level a little below the VaR: the ``SCREEN_DEPTH * k``-th largest loss."""
@@ -187,10 +209,11 @@ class CvarOracle:
         radius = min(MAX_RADIUS, max(MIN_RADIUS, 2.0 * moved))
         level = self._depth_level(losses)
         candidates = np.flatnonzero(losses + self.row_bound * radius > level)
-        if candidates.size > SCREEN_MAX_SHARE * losses.shape[0]:
+        if candidates.size > self.screen_share * losses.shape[0]:
             return
         self._center, self._radius, self._level = w.copy(), radius, level
         self._candidates = candidates
+        self._candidate_segments = self._block_segments(candidates)
         self._candidate_rows = np.take(self.returns, candidates, axis=0)
         self._candidate_bound = self.row_bound[candidates]
 
@@ -212,6 +235,7 @@ class CvarOracle:
         self._candidates = self._candidates[keep]
         self._candidate_rows = self._candidate_rows[keep]
         self._candidate_bound = self._candidate_bound[keep]
+        self._candidate_segments = self._block_segments(self._candidates)
 
 
 def _row_bound(returns: FloatArray) -> FloatArray:

@@ -111,10 +111,15 @@ class ConvexProblem:
         if s.tracking_error_limit:
             te = tracking_error_expr(par["factor"], x, par["factor_benchmark"] * scale)
             constraints.append(te <= par["te_limit"] * scale)
+        if s.cvar_limit and s.cvar_cuts:
+            # CVaR(w) >= g^T w for the subgradient g of every cut (``cvar_cuts``)
+            cvar_bound = cp.Variable(name="cvar_bound")
+            constraints.append(par["cut_slope"] @ x <= cvar_bound)
+            constraints.append(cvar_bound + cost <= par["cvar_limit"] * scale)
         if s.needs_scenarios:
             if returns is None or s.tail is None:
                 raise ValueError(f"objective {s.objective} needs the scenario matrix")
-            if s.cvar_limit:
+            if s.cvar_limit and not s.cvar_cuts:
                 cvar = cvar_expr(returns, x, s.tail) + cost
                 constraints.append(cvar <= par["cvar_limit"] * scale)
         if s.utility_model:

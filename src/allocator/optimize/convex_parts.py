@@ -57,20 +57,26 @@ class Structure:
     tail: int | None
     gamma: float | None
     utility_model: bool = False
+    #: rows of CVaR cuts (``cvar_cuts``) standing in for the CVaR limit; 0: the exact form
+    cvar_cuts: int = 0
 
     @property
     def needs_scenarios(self) -> bool:
         direct = self.objective in SCENARIO_OBJECTIVES and not self.utility_model
-        return direct or self.cvar_limit
+        return direct or (self.cvar_limit and not self.cvar_cuts)
 
 
-def structure_of(spec: ProblemSpec, n_scenarios: int, utility_model: bool = True) -> Structure:
+def structure_of(
+    spec: ProblemSpec, n_scenarios: int, utility_model: bool = True, cvar_cuts: int = 0
+) -> Structure:
     """The structure of ``spec``'s problem; ``utility_model`` picks the quadratic-model form
-    of ``max-growth``/``crra`` (else the direct cone form)."""
+    of ``max-growth``/``crra`` (else the direct cone form); ``cvar_cuts`` rows of cuts stand
+    in for a CVaR limit (``cvar_cuts``; 0: the limit over every scenario)."""
     model = utility_model and spec.objective in UTILITY_OBJECTIVES
-    scenario_based = (
-        spec.objective in SCENARIO_OBJECTIVES and not model
-    ) or spec.cvar_limit is not None
+    cuts = cvar_cuts if spec.cvar_limit is not None else 0
+    scenario_based = (spec.objective in SCENARIO_OBJECTIVES and not model) or (
+        spec.cvar_limit is not None and not cuts
+    )
     return Structure(
         objective=spec.objective,
         n_assets=spec.n_assets,
@@ -85,6 +91,7 @@ def structure_of(spec: ProblemSpec, n_scenarios: int, utility_model: bool = True
         tail=spec.tail_size(n_scenarios) if scenario_based else None,
         gamma=spec.risk_aversion if spec.objective == "crra" and not model else None,
         utility_model=model,
+        cvar_cuts=cuts,
     )
 
 
@@ -114,6 +121,8 @@ def make_parameters(s: Structure) -> dict[str, Any]:
         par["te_limit"] = cp.Parameter(nonneg=True, name="te_limit")
     if s.cvar_limit:
         par["cvar_limit"] = cp.Parameter(name="cvar_limit")
+    if s.cvar_cuts:
+        par["cut_slope"] = cp.Parameter((s.cvar_cuts, m), name="cvar_cut_slope")
     if s.objective == "max-sharpe":
         par["risk_free"] = cp.Parameter(name="risk_free")
     if s.utility_model:

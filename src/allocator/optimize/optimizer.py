@@ -19,6 +19,7 @@ Infeasible requests raise ``InfeasibleError`` naming the conflicting constraints
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -29,6 +30,7 @@ from allocator.optimize.candidate_tail import solve_from_candidates
 from allocator.optimize.convex import DEFAULT_SOLVERS, FEASIBILITY_TOLERANCE, ConvexProblem
 from allocator.optimize.convex_parts import UTILITY_OBJECTIVES, Structure, structure_of
 from allocator.optimize.cutting_plane import CvarCuttingPlane
+from allocator.optimize.cvar_cuts import CAPACITY, MAX_ROUNDS, TOLERANCE, cut_rows, cvar_cut
 from allocator.optimize.feasibility import describe_conflict, find_conflict
 from allocator.optimize.linear_model import Goal, LinearModel, build_linear_model
 from allocator.optimize.measures import (
@@ -37,6 +39,7 @@ from allocator.optimize.measures import (
     portfolio_returns,
     scenario_moments,
 )
+from allocator.optimize.objectives import SCENARIO_OBJECTIVES
 from allocator.optimize.spec import ProblemSpec, compile_spec
 from allocator.optimize.utility import solve_utility
 from allocator.optimize.violations import max_violation
@@ -138,11 +141,15 @@ class PortfolioOptimizer:
         return self._engine
 
     def convex_problem(
-        self, spec: ProblemSpec, returns: FloatArray, utility_model: bool = True
+        self,
+        spec: ProblemSpec,
+        returns: FloatArray,
+        utility_model: bool = True,
+        cvar_cuts: int = 0,
     ) -> ConvexProblem:
         """The cvxpy problem of ``spec``'s structure (built on first use, then re-solved)."""
         returns = self.adopt(returns)
-        structure = structure_of(spec, returns.shape[0], utility_model)
+        structure = structure_of(spec, returns.shape[0], utility_model, cvar_cuts)
         key = (structure, self._serial if structure.needs_scenarios else 0)
         if key not in self._convex:
             data = returns if structure.needs_scenarios else None
@@ -255,6 +262,10 @@ class PortfolioOptimizer:
             except SolverFailedError as exc:
                 return self._solve_convex(returns, spec, f"sequential QP: {exc}")
         else:
+            if self._cvar_limit_by_cuts(spec, fallback_reason):
+                found = self._solve_cvar_limit_by_cuts(returns, spec, moments)
+                if found is not None:
+                    return found
             problem = self.convex_problem(spec, returns, utility_model=False)
             problem.update(spec, moments)
             solution = problem.solve(check, self.solvers)
@@ -275,6 +286,64 @@ class PortfolioOptimizer:
             notes=notes,
             portfolio=last["portfolio"] if last.get("weights") is solution.weights else None,
         )
+
+    def _cvar_limit_by_cuts(self, spec: ProblemSpec, fallback_reason: str | None) -> bool:
+        """Whether a CVaR limit is met by cuts (``cvar_cuts``) rather than over every scenario:
+        objectives that read only ``mu`` and ``Sigma``, unless ``method="cvxpy"``."""
+        return (
+            spec.cvar_limit is not None
+            and spec.objective not in SCENARIO_OBJECTIVES
+            and self.method != "cvxpy"
+            and fallback_reason is None
+        )
+
+    def _solve_cvar_limit_by_cuts(
+        self, returns: FloatArray, spec: ProblemSpec, moments: ScenarioMoments
+    ) -> Allocation | None:
+        """The request with its CVaR limit as cuts (``cvar_cuts``); None when the cuts have
+        not met the limit within ``MAX_ROUNDS`` rounds (the caller solves the exact form)."""
+        assert spec.cvar_limit is not None
+        problem = self.convex_problem(spec, returns, utility_model=False, cvar_cuts=CAPACITY)
+        problem.update(spec, moments)
+        tail = spec.tail_size(returns.shape[0])
+        relaxed = replace(spec, cvar_limit=None)  # what the relaxation itself must meet
+        slopes = [cvar_cut(returns, np.full(spec.n_assets, 1.0 / spec.n_assets), tail)[1]]
+        limit = spec.cvar_limit + TOLERANCE * max(1.0, abs(spec.cvar_limit))
+
+        def check(w: FloatArray) -> float:
+            return max_violation(relaxed, returns, w)
+
+        for rounds in range(1, MAX_ROUNDS + 1):
+            problem.parameters["cut_slope"].value = cut_rows(slopes)
+            try:  # the first solver only: any point, even inaccurate, makes a valid cut
+                solution = problem.solve(check, self.solvers[:1])
+                cvar, slope = np.inf, np.zeros(0)
+                if solution.weights is not None:
+                    cvar, slope = cvar_cut(returns, solution.weights, tail)
+                if solution.status != "optimal" and cvar <= limit and len(self.solvers) > 1:
+                    # within the limit but not certified optimal: the fallback solvers decide
+                    solution = problem.solve(check, self.solvers[1:])
+                    if solution.weights is not None:
+                        cvar, slope = cvar_cut(returns, solution.weights, tail)
+            except SolverFailedError:
+                return None
+            if solution.weights is None:  # the relaxation is infeasible: so is the request
+                raise self.infeasible_error(spec, returns)
+            if cvar + spec.trading_cost(solution.weights) <= limit:
+                if solution.status != "optimal":
+                    return None  # within the limit, but its optimality is not certified
+                return measure_allocation(
+                    spec,
+                    returns,
+                    solution.weights,
+                    status=solution.status,
+                    solver=f"{solution.solver} + CVaR cuts",
+                    fallback_used=solution.solver != self.solvers[0],
+                    periods_per_year=self.periods_per_year,
+                    iterations=rounds,
+                )
+            slopes.append(slope)
+        return None
 
     def infeasible_error(self, spec: ProblemSpec, returns: FloatArray) -> InfeasibleError:
         """The error for an infeasible solve, naming the conflicting constraints."""

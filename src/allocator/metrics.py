@@ -59,19 +59,28 @@ def tail_count(n: int, level: float) -> int:
     return max(1, int(np.ceil(n * (1.0 - level) - 1e-9)))
 
 
+def tail_losses(horizon_returns: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
+    """VaR and CVaR at ``level`` as positive losses, per row of ``(n_samples, n_paths)``.
+
+    VaR: minus the k-th worst horizon return, ``k = tail_count(n_paths, level)`` (the lower
+    empirical ``1 - level`` quantile). CVaR (expected shortfall): minus the mean of the ``k``
+    worst (Rockafellar–Uryasev on the sample).
+    """
+    k = tail_count(horizon_returns.shape[-1], level)
+    ordered = np.partition(horizon_returns, k - 1, axis=-1)
+    var = -ordered[..., k - 1]
+    cvar = -np.mean(ordered[..., :k], axis=-1)
+    return np.asarray(var, dtype=np.float64), np.asarray(cvar, dtype=np.float64)
+
+
 def value_at_risk(horizon_returns: FloatArray, level: float) -> float:
-    """VaR at ``level`` (e.g. 0.95) as a positive loss: minus the k-th worst horizon return,
-    ``k = tail_count(n, level)`` (the lower empirical ``1 - level`` quantile)."""
-    k = tail_count(horizon_returns.shape[0], level)
-    return float(-np.partition(horizon_returns, k - 1)[k - 1])
+    """VaR of one sample of horizon returns (see ``tail_losses``)."""
+    return float(tail_losses(horizon_returns[None, :], level)[0][0])
 
 
 def conditional_value_at_risk(horizon_returns: FloatArray, level: float) -> float:
-    """CVaR (expected shortfall) at ``level`` as a positive loss: minus the mean of the ``k``
-    worst horizon returns, ``k = tail_count(n, level)`` (Rockafellar–Uryasev on the sample)."""
-    k = tail_count(horizon_returns.shape[0], level)
-    worst = np.partition(horizon_returns, k - 1)[:k]
-    return float(-np.mean(worst))
+    """CVaR of one sample of horizon returns (see ``tail_losses``)."""
+    return float(tail_losses(horizon_returns[None, :], level)[1][0])
 
 
 def probability_below(values: FloatArray, threshold: float) -> float:

@@ -59,7 +59,8 @@ def test_cli_prints_differing_settings_and_metrics(tmp_path: Path, macro_doc: Do
     assert result.exit_code == 0, result.output
     out = result.output
     assert "market.rates.neutral" in out and "market.events.shock" in out
-    assert "common random numbers" in out and "unavailable" in out
+    words = " ".join(out.split())  # the note is wrapped to the terminal
+    assert "common random numbers" in words and "resampled together" in words
     assert "Mean CAGR" in out and "B − A (± SE)" in out
     assert "sweep points and single assets not shown" in out
 
@@ -75,6 +76,20 @@ def test_unpaired_difference_uses_both_errors(macro_doc: Doc) -> None:
     se = math.hypot(macro_doc["portfolios"][0]["cagr_mean_se"], b["portfolios"][0]["cagr_mean_se"])
     assert f"± {100 * se:.2f}" in row[3].text or f"± {100 * se:.3f}" in row[3].text
     assert row[3].mark == "sig"  # +1 pp is far beyond the error of 2,000 paths
+
+
+def test_files_without_samples_fall_back_to_unpaired_errors(macro_doc: Doc) -> None:
+    a, b = copy.deepcopy(macro_doc), _variant(macro_doc)
+    del a["path_sample"], b["path_sample"]  # as written before schema 1.1
+    comparison = compare_documents(["a", "b"], [a, b])
+    assert comparison.paired == (True,)
+    assert "unavailable" in comparison.pairing
+    table = next(s.table for s in comparison.series if s.id == a["portfolios"][0]["id"])
+    median = next(r for r in table.rows if r[0].text == "Median final wealth")
+    assert median[3].text.endswith("(no SE)")  # no error without per-path values
+    mean = next(r for r in table.rows if r[0].text == "Mean CAGR")
+    se = math.hypot(a["portfolios"][0]["cagr_mean_se"], b["portfolios"][0]["cagr_mean_se"])
+    assert f"± {100 * se:.2f}" in mean[3].text or f"± {100 * se:.3f}" in mean[3].text
 
 
 def test_mismatched_files_are_noted_not_refused(

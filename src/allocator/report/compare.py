@@ -4,11 +4,15 @@ that difference is larger than its Monte Carlo error.
 
 Standard error of a difference B − A of the same metric of the same series id:
 
-* unpaired results (different seed, path count or assets): ``sqrt(se_A² + se_B²)``;
-* paired results (same seed, paths and assets: common random numbers): the paired SE needs
-  per-path values, which result files do not store, so it is unavailable; the unpaired value
-  is shown instead. It overstates the paired SE when the two are positively correlated (the
-  usual case), so "larger than its error" is then conservative.
+* paired results (same seed and path count: common random numbers, path i of both driven by
+  the same draws): from the per-path samples both files keep (``path_sample``), resampled on
+  the same paths so the shared noise cancels (``sample_errors``). This covers every metric
+  computed from final wealth and drawdown. Metrics without per-path values (volatility,
+  Sharpe, turnover, ...) fall back to the unpaired error, which overstates the paired one
+  when the results are positively correlated, so their marks are conservative;
+* unpaired results: ``sqrt(se_A² + se_B²)``, each from the file's ``*_se`` field, the
+  binomial formula for a probability, or else its path sample;
+* files without path samples (schema 1.0): unpaired errors where the file carries them.
 
 A difference counts as larger than its error when ``|B − A| > 2 SE``.
 """
@@ -16,13 +20,17 @@ A difference counts as larger than its error when ``|B − A| > 2 SE``.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from allocator.report.documents import schema_major
 from allocator.report.metric_defs import METRICS, Metric, diff_with_se, significant
 from allocator.report.numbers import plain
+from allocator.report.path_sample import PathSample, read_sample
+from allocator.report.sample_errors import RESAMPLES, difference_errors
 from allocator.report.tables import Cell, Table, make_table
 
 Doc = dict[str, Any]
@@ -147,40 +155,65 @@ def _warnings(labels: Sequence[str], files: Sequence[str], docs: Sequence[Doc]) 
     return out
 
 
-def _pairing_text(labels: Sequence[str], paired: Sequence[bool]) -> str:
-    yes = [label for label, p in zip(labels[1:], paired, strict=True) if p]
-    no = [label for label, p in zip(labels[1:], paired, strict=True) if not p]
+def _pairing_text(
+    labels: Sequence[str], paired: Sequence[bool], samples: Sequence[PathSample | None]
+) -> str:
+    with_sample = [samples[0] is not None and s is not None for s in samples[1:]]
+    groups: dict[str, list[str]] = {"paired": [], "paired, no sample": [], "unpaired": []}
+    for label, p, has in zip(labels[1:], paired, with_sample, strict=True):
+        groups["unpaired" if not p else "paired" if has else "paired, no sample"].append(label)
     parts = []
-    if yes:
+    if groups["paired"]:
+        m = min(s.paths for s in samples if s is not None)
         parts.append(
-            f"{', '.join(yes)} share seed, path count and assets with {labels[0]}: the same "
-            "portfolio ran on common random numbers, so differences are paired. The paired "
-            "standard error needs per-path values, which result files do not keep: it is "
-            "unavailable, and the unpaired one shown overstates it when the results are "
-            "positively correlated (so the stars are conservative)."
+            f"{', '.join(groups['paired'])} share seed and path count with {labels[0]}: the "
+            "same portfolio ran on common random numbers, so differences are paired. Their "
+            f"standard errors come from the first {m:,} paths each file keeps, resampled "
+            f"together ({RESAMPLES} bootstrap resamples, scaled to the full path count), for "
+            "every metric computed from final wealth and drawdown; the other metrics show "
+            "the unpaired error (conservative)."
         )
-    if no:
+    if groups["paired, no sample"]:
         parts.append(
-            f"{', '.join(no)} ran on different random numbers than {labels[0]}: differences "
-            "are unpaired, SE = sqrt(SE_A² + SE_B²)."
+            f"{', '.join(groups['paired, no sample'])} share seed and path count with "
+            f"{labels[0]}, but a file keeps no per-path sample (written before schema 1.1): "
+            "the paired error is unavailable, and the unpaired one shown overstates it when "
+            "the results are positively correlated (so the marks are conservative)."
+        )
+    if groups["unpaired"]:
+        parts.append(
+            f"{', '.join(groups['unpaired'])} ran on different random numbers than "
+            f"{labels[0]}: differences are unpaired, SE = sqrt(SE_A² + SE_B²)."
         )
     return " ".join(parts)
 
 
 def _difference_se(
-    metric: Metric, a: Doc | None, b: Doc | None, paths: tuple[int, int]
+    metric: Metric,
+    a: Doc | None,
+    b: Doc | None,
+    paths: tuple[int, int],
+    from_samples: dict[str, float],
+    paired: bool,
 ) -> float | None:
     if a is None or b is None:
         return None
+    if paired and metric.key in from_samples:
+        return from_samples[metric.key]
     se_a, se_b = metric.se(a, paths[0]), metric.se(b, paths[1])
-    if se_a is None or se_b is None:
-        return None
-    return math.hypot(se_a, se_b)
+    if se_a is not None and se_b is not None:
+        return math.hypot(se_a, se_b)
+    return from_samples.get(metric.key)
 
 
 def _series_table(
-    labels: Sequence[str], docs: Sequence[Doc], found: Sequence[Doc | None]
+    labels: Sequence[str],
+    docs: Sequence[Doc],
+    found: Sequence[Doc | None],
+    errors: Sequence[tuple[dict[str, float], bool]],
 ) -> tuple[Table, int]:
+    """``errors[k - 1]``: the sample-based SEs of result k's differences and whether the pair
+    is paired."""
     currency = str(docs[0]["scenario"]["resolved"].get("currency", ""))
     rows = []
     differing = 0
@@ -194,12 +227,7 @@ def _series_table(
         for k in range(1, len(docs)):
             a, b = values[0], values[k]
             diff = None if a is None or b is None else b - a
-            se = _difference_se(
-                metric,
-                found[0],
-                found[k],
-                (int(docs[0]["run"]["paths"]), int(docs[k]["run"]["paths"])),
-            )
+            se = _difference_se(metric, found[0], found[k], _paths(docs, k), *errors[k - 1])
             sig = significant(diff, se)
             any_sig = any_sig or sig
             text = diff_with_se(metric, diff, se, currency)
@@ -214,24 +242,54 @@ def _series_table(
     return make_table(columns, rows), differing
 
 
+def _paths(docs: Sequence[Doc], k: int) -> tuple[int, int]:
+    return int(docs[0]["run"]["paths"]), int(docs[k]["run"]["paths"])
+
+
+def _sample_errors(
+    docs: Sequence[Doc],
+    samples: Sequence[PathSample | None],
+    paired: Sequence[bool],
+    key: str,
+    sid: str,
+) -> list[tuple[dict[str, float], bool]]:
+    out = []
+    for k in range(1, len(docs)):
+        a, b = samples[0], samples[k]
+        errors = {}
+        if a is not None and b is not None:
+            errors = difference_errors(a, (key, sid), b, (key, sid), _paths(docs, k), paired[k - 1])
+        out.append((errors, paired[k - 1]))
+    return out
+
+
 def compare_documents(files: Sequence[str], docs: Sequence[Doc]) -> Comparison:
     """Compare result documents (at least two); the first is the reference."""
     labels = [chr(ord("A") + i) if i < 26 else f"R{i + 1}" for i in range(len(docs))]
     paired = [_is_paired(docs[0], d) for d in docs[1:]]
+    samples = [read_sample(d) for d in docs]
+    keys = [
+        (key, kind, sid)
+        for key, kind in SERIES_KINDS
+        for sid in dict.fromkeys(s["id"] for d in docs for s in d.get(key) or [])
+    ]
+    # the resampling sorts release the GIL: one thread per core over the series
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        all_errors = list(
+            pool.map(lambda k: _sample_errors(docs, samples, paired, k[0], k[2]), keys)
+        )
     series = []
-    for key, kind in SERIES_KINDS:
-        ids = list(dict.fromkeys(s["id"] for d in docs for s in d.get(key) or []))
-        for sid in ids:
-            found = [next((s for s in d.get(key) or [] if s["id"] == sid), None) for d in docs]
-            name = next(str(s.get("name") or sid) for s in found if s is not None)
-            table, differing = _series_table(labels, docs, found)
-            series.append(SeriesComparison(kind, sid, name, table, differing))
+    for (key, kind, sid), errors in zip(keys, all_errors, strict=True):
+        found = [next((s for s in d.get(key) or [] if s["id"] == sid), None) for d in docs]
+        name = next(str(s.get("name") or sid) for s in found if s is not None)
+        table, differing = _series_table(labels, docs, found, errors)
+        series.append(SeriesComparison(kind, sid, name, table, differing))
     return Comparison(
         labels=tuple(labels),
         files=tuple(files),
         docs=tuple(docs),
         warnings=tuple(_warnings(labels, files, docs)),
-        pairing=_pairing_text(labels, paired),
+        pairing=_pairing_text(labels, paired, samples),
         paired=tuple(paired),
         settings=tuple(setting_differences(docs)),
         series=tuple(series),

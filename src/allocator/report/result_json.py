@@ -13,9 +13,11 @@ import math
 import os
 from typing import Any
 
+from allocator.report.path_sample import sample_document
 from allocator.simulation.results import SimulationResult, as_dict
 
-SCHEMA_VERSION = "1.0.0"
+#: 1.1.0: ``path_sample`` (per-path values of the first paths, for paired comparisons)
+SCHEMA_VERSION = "1.1.0"
 
 
 def generated_at() -> str:
@@ -63,6 +65,7 @@ def result_document(result: SimulationResult) -> dict[str, Any]:
         "notes": list(result.notes),
     }
     doc.update(as_dict(result))
+    doc["path_sample"] = sample_document(result)
     return _clean(doc)  # type: ignore[no-any-return]
 
 

@@ -17,6 +17,8 @@ from allocator.report.metric_defs import (
     with_se,
 )
 from allocator.report.numbers import pct
+from allocator.report.path_sample import read_sample
+from allocator.report.sample_errors import difference_errors
 from allocator.report.tables import Cell, Table, make_table
 
 Doc = dict[str, Any]
@@ -154,18 +156,27 @@ def entry_table(doc: Doc, staged_id: str, twin_id: str) -> tuple[Table, str]:
     staged, twin = by_id[staged_id], by_id[twin_id]
     currency = str(resolved.get("currency", ""))
     paths = int(doc["run"]["paths"])
+    sample = read_sample(doc)
+    paired = {}
+    if sample is not None:  # same paths: paired errors from the file's per-path sample
+        twin_key, staged_key = ("portfolios", twin_id), ("portfolios", staged_id)
+        paired = difference_errors(sample, twin_key, sample, staged_key, (paths, paths), True)
     rows = []
     for key in ENTRY_KEYS:
         m = BY_KEY[key]
         a, b = m.value(staged), m.value(twin)
         diff = None if a is None or b is None else a - b
-        se_a, se_b = m.se(staged, paths), m.se(twin, paths)
-        # the per-path values are not in the file, so the paired SE is unknown; se_a + se_b
-        # bounds it from above whatever the correlation
-        bound = None if se_a is None or se_b is None else se_a + se_b
-        diff_text = diff_with_se(m, diff, bound, currency, bound=True)
-
-        mark = "sig" if significant(diff, bound) else ""
+        se: float | None
+        if key in paired:
+            se = paired[key]
+            diff_text = diff_with_se(m, diff, se, currency)
+        else:
+            se_a, se_b = m.se(staged, paths), m.se(twin, paths)
+            # no per-path values for this metric: se_a + se_b bounds the paired SE from
+            # above whatever the correlation
+            se = None if se_a is None or se_b is None else se_a + se_b
+            diff_text = diff_with_se(m, diff, se, currency, bound=True)
+        mark = "sig" if significant(diff, se) else ""
         rows.append(
             [
                 Cell(_label(m, float(doc["run"].get("var_level", 0.95)))),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from allocator import metrics
+from allocator.path_statistics import path_context, path_statistics, percentile_key
 from allocator.scenario import Scenario
 from allocator.simulation.summary import (
     LOG_WEALTH_GRID,
@@ -133,10 +134,6 @@ class SimulationResult:
         raise KeyError(portfolio_id)
 
 
-def _pct_key(p: float) -> str:
-    return f"p{p:g}"
-
-
 def series_stats(
     sid: str,
     name: str,
@@ -154,58 +151,52 @@ def series_stats(
     """Statistics of one series from its per-path values, its block totals and its
     log-wealth histograms (``counts``: (months + 1, bins + 2), portfolios only)."""
     w0 = scenario.initial_wealth
-    level = scenario.report.var_level
     terminal = np.asarray(per_path["terminal"], dtype=np.float64)
-    horizon_return = terminal - 1.0
-    growth = metrics.cagr(terminal, horizon)
-    bench_growth = metrics.cagr(benchmark_terminal, horizon)
     n = terminal.shape[0]
     n_obs = n * horizon
-    probs = np.asarray(percentiles) / 100.0
-    pct = np.quantile(terminal, probs)
-    dd = per_path["max_drawdown"]
-    dd_pct = np.quantile(dd, probs)
+    ctx = path_context(scenario, horizon, percentiles)
+    on_paths = {
+        key: float(values[0])
+        for key, values in path_statistics(
+            terminal[None, :], benchmark_terminal[None, :], per_path["max_drawdown"][None, :], ctx
+        ).items()
+    }
     bands: dict[str, list[float]] = {}
     if counts is not None:  # (months + 1, n_pct)
+        probs = np.asarray(percentiles) / 100.0
         band_values = np.exp(LOG_WEALTH_GRID.quantiles(counts, probs)) * w0
-        bands = {_pct_key(p): band_values[:, j].tolist() for j, p in enumerate(percentiles)}
-    shortfall = None
-    if scenario.goal is not None:
-        if scenario.goal.terminal_wealth is not None:
-            target = scenario.goal.terminal_wealth / w0
-        else:
-            target = (1.0 + (scenario.goal.annual_return or 0.0)) ** (horizon / 12)
-        shortfall = metrics.probability_below(terminal, target)
-    p_loss = metrics.probability_below(horizon_return, 0.0)
-    cagr_diff, cagr_diff_se = metrics.paired_difference(growth, bench_growth)
-    wealth_diff, wealth_diff_se = metrics.paired_difference(terminal * w0, benchmark_terminal * w0)
+        bands = {percentile_key(p): band_values[:, j].tolist() for j, p in enumerate(percentiles)}
+    growth = metrics.cagr(terminal, horizon)
+    _, cagr_diff_se = metrics.paired_difference(growth, metrics.cagr(benchmark_terminal, horizon))
+    _, wealth_diff_se = metrics.paired_difference(terminal * w0, benchmark_terminal * w0)
+    p_loss = on_paths["prob_loss"]
     return SeriesStats(
         id=sid,
         name=name,
         kind=kind,
         weights=weights,
-        terminal_wealth={_pct_key(p): float(v * w0) for p, v in zip(percentiles, pct, strict=True)},
-        cagr_median=float(np.median(growth)),
-        cagr_mean=float(np.mean(growth)),
+        terminal_wealth=_nested(on_paths, "terminal_wealth", percentiles),
+        cagr_median=on_paths["cagr_median"],
+        cagr_mean=on_paths["cagr_mean"],
         cagr_mean_se=float(np.std(growth, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"),
         volatility=totals["volatility"] / n,
         sharpe=metrics.sharpe_ratio(totals["excess_sum"], totals["excess_sq"], n_obs),
         sortino=metrics.sortino_ratio(totals["excess_sum"], totals["downside_sq"], n_obs),
-        max_drawdown_mean=float(np.mean(dd, dtype=np.float64)),
-        max_drawdown={_pct_key(p): float(v) for p, v in zip(percentiles, dd_pct, strict=True)},
+        max_drawdown_mean=on_paths["max_drawdown_mean"],
+        max_drawdown=_nested(on_paths, "max_drawdown", percentiles),
         months_under_water_mean=totals["months_under_water"] / n,
         prob_loss=p_loss,
         prob_loss_se=float(np.sqrt(p_loss * (1 - p_loss) / n)),
-        prob_shortfall=shortfall,
-        prob_beat_benchmark=metrics.probability_beat(terminal, benchmark_terminal),
+        prob_shortfall=on_paths.get("prob_shortfall"),
+        prob_beat_benchmark=on_paths["prob_beat_benchmark"],
         tracking_error=totals["tracking_error"] / n,
-        cagr_vs_benchmark=cagr_diff,
+        cagr_vs_benchmark=on_paths["cagr_vs_benchmark"],
         cagr_vs_benchmark_se=cagr_diff_se,
-        terminal_vs_benchmark=wealth_diff,
+        terminal_vs_benchmark=on_paths["terminal_vs_benchmark"],
         terminal_vs_benchmark_se=wealth_diff_se,
-        mean_horizon_return=float(np.mean(horizon_return)),
-        var=metrics.value_at_risk(horizon_return, level),
-        cvar=metrics.conditional_value_at_risk(horizon_return, level),
+        mean_horizon_return=on_paths["mean_horizon_return"],
+        var=on_paths["var"],
+        cvar=on_paths["cvar"],
         turnover_per_year=totals["turnover"] / n * 12 / horizon,
         costs_paid=totals["costs"] / n * w0,
         rebalances=totals["rebalances"] / n,
@@ -213,6 +204,12 @@ def series_stats(
         bands=bands,
         sweep_weight=sweep_weight,
     )
+
+
+def _nested(
+    values: dict[str, float], field: str, percentiles: tuple[float, ...]
+) -> dict[str, float]:
+    return {percentile_key(p): values[f"{field}.{percentile_key(p)}"] for p in percentiles}
 
 
 HISTOGRAM_BINS = 40
@@ -247,7 +244,7 @@ def distributions(
 
 def rate_bands(counts: IntArray, percentiles: tuple[float, ...]) -> dict[str, list[float]]:
     values = RATE_GRID.quantiles(counts, np.asarray(percentiles) / 100.0)
-    return {_pct_key(p): values[:, j].tolist() for j, p in enumerate(percentiles)}
+    return {percentile_key(p): values[:, j].tolist() for j, p in enumerate(percentiles)}
 
 
 def regime_share(counts: IntArray, names: tuple[str, ...]) -> dict[str, list[float]]:

@@ -60,7 +60,7 @@ def _compare(results: tuple[Path, ...], html_path: Path | None, show_all: bool) 
     click.echo("")
     click.echo(
         f"Metrics: later results minus {comparison.labels[0]} (± 1 standard error); "
-        "* = larger than 2 standard errors; (no SE) = the file has no error for it"
+        "* = larger than 2 standard errors; (no SE) = the files give no error for it"
     )
     for series in comparison.series:
         if series.kind != "portfolio" and not show_all:

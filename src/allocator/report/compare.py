@@ -155,6 +155,11 @@ def _warnings(labels: Sequence[str], files: Sequence[str], docs: Sequence[Doc]) 
     return out
 
 
+def _listed(labels: list[str]) -> str:
+    """'B shares' / 'B, C share'."""
+    return f"{', '.join(labels)} {'shares' if len(labels) == 1 else 'share'}"
+
+
 def _pairing_text(
     labels: Sequence[str], paired: Sequence[bool], samples: Sequence[PathSample | None]
 ) -> str:
@@ -166,7 +171,7 @@ def _pairing_text(
     if groups["paired"]:
         m = min(s.paths for s in samples if s is not None)
         parts.append(
-            f"{', '.join(groups['paired'])} share seed and path count with {labels[0]}: the "
+            f"{_listed(groups['paired'])} seed and path count with {labels[0]}: the "
             "same portfolio ran on common random numbers, so differences are paired. Their "
             f"standard errors come from the first {m:,} paths each file keeps, resampled "
             f"together ({RESAMPLES} bootstrap resamples, scaled to the full path count), for "
@@ -175,7 +180,7 @@ def _pairing_text(
         )
     if groups["paired, no sample"]:
         parts.append(
-            f"{', '.join(groups['paired, no sample'])} share seed and path count with "
+            f"{_listed(groups['paired, no sample'])} seed and path count with "
             f"{labels[0]}, but a file keeps no per-path sample (written before schema 1.1): "
             "the paired error is unavailable, and the unpaired one shown overstates it when "
             "the results are positively correlated (so the marks are conservative)."

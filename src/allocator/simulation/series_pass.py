@@ -86,6 +86,7 @@ def _series_pass(
     wealth = np.empty((n_points, size))
     log_wealth = np.empty((n_points, size))
     log_scratch = np.empty((n_points, size))
+    bin_scratch = np.empty((n_points, size), dtype=np.int32)
     monthly = np.empty((n_months, size))
     totals = np.empty((len(_TOTALS), size))
     drawdown = np.empty(size)
@@ -139,7 +140,7 @@ def _series_pass(
                 for g in range(n_group):
                     sums[j, column] += totals[k, g]
             vector_log(wealth.ravel(), log_wealth.ravel(), log_scratch.ravel())
-            add_to_histogram(log_wealth, n_group, low, inv_width, bins, counts[j])
+            add_to_histogram(log_wealth, n_group, low, inv_width, bins, counts[j], bin_scratch)
             if j == 0:  # the benchmark: every series' tracking error is measured against it
                 bench[:, :n_group] = monthly[:, :n_group]
             terminal[j, paths] = wealth[n_months, :n_group]

@@ -2,10 +2,11 @@
 to its per-path statistics in one compiled pass.
 
 The block's paths are taken in groups of ``GROUP_PATHS``, month-major: for each group the
-assets' returns and growth are laid out (months, assets, paths), each portfolio is accounted
-on them (``group_accounting``), its log wealth goes into the fan-chart histograms and the
-per-path statistics, and the next portfolio reuses the same cached buffers. No
-(paths × months) array is written per series.
+assets' returns are laid out (assets, months, paths) (and each asset's growth of 1, only
+when a staged entry needs its price), each portfolio is accounted on them
+(``group_accounting``), its log wealth goes into the fan-chart histograms and the per-path
+statistics, and the next portfolio reuses the same cached buffers. No (paths × months)
+array is written per series.
 """
 
 from __future__ import annotations

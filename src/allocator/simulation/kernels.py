@@ -26,8 +26,8 @@ SQRT12 = math.sqrt(12.0)
 #: paths processed together, month-major: each (months, GROUP_PATHS) buffer stays in cache and
 #: the loops over the group's paths are vectorized (SIMD) by LLVM
 GROUP_PATHS = 64
-#: accumulators of ``group_statistics`` (and ``group_summary.summarize_group``), one row each
-N_ACCUMULATORS = 11
+#: accumulators of ``group_statistics``, one row each
+_N_ACCUMULATORS = 11
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -51,7 +51,7 @@ def group_statistics(
     """
     n_points = log_wealth.shape[0]
     n_months = n_points - 1
-    acc = np.zeros((N_ACCUMULATORS, n_group))
+    acc = np.zeros((_N_ACCUMULATORS, n_group))
     s1, s2, steps, peak, min_gap, under = acc[0], acc[1], acc[2], acc[3], acc[4], acc[5]
     ex1, ex2, down2, a1, a2 = acc[6], acc[7], acc[8], acc[9], acc[10]
     peak[:] = log_wealth[0, :n_group]
@@ -89,21 +89,6 @@ def group_statistics(
             a = r[g] - b[g]
             a1[g] += a
             a2[g] += a * a
-    finish_statistics(acc, n_months, n_group, sums, max_drawdown)
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def finish_statistics(
-    acc: FloatArray,
-    n_months: int,
-    n_group: int,
-    sums: FloatArray,
-    max_drawdown: npt.NDArray[np.floating[Any]],
-) -> None:
-    """Each path's statistics from its accumulators ``acc`` (the rows of ``group_statistics``,
-    paths in the columns), added to ``sums`` in path order; its max drawdown."""
-    s1, s2, steps, min_gap, under = acc[0], acc[1], acc[2], acc[4], acc[5]
-    ex1, ex2, down2, a1, a2 = acc[6], acc[7], acc[8], acc[9], acc[10]
     for g in range(n_group):
         k = steps[g]
         if k > 1.0:

@@ -20,6 +20,25 @@ def bin_index(x: float, low: float, inv_width: float, bins: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
+def bin_indices(
+    values: npt.NDArray[np.float64],
+    low: float,
+    inv_width: float,
+    bins: int,
+    out: npt.NDArray[np.int32],
+) -> None:
+    """``out[k] = bin_index(values[k], ...)`` for contiguous 1-d arrays, branch-free so that
+    LLVM vectorizes it (clamped into [0, bins + 1] before the conversion to int32: AVX2 has a
+    vector float64 → int32 conversion, none to int64). Same arithmetic as ``bin_index``."""
+    top = bins + 1.0
+    for k in range(values.shape[0]):
+        shifted = (values[k] - low) * inv_width + 1.0
+        shifted = shifted if shifted >= 1.0 else 0.0  # also nan
+        shifted = top if shifted >= top else shifted
+        out[k] = np.int32(shifted)
+
+
+@numba.njit(cache=True, nogil=True)
 def count_columns(
     values: npt.NDArray[np.float64],
     low: float,

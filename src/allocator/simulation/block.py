@@ -18,11 +18,18 @@ from allocator.simulation.summary import (
     RATE_GRID,
     ChunkSummary,
     FloatArray,
+    IntArray,
 )
 
 
-def simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
-    """Block ``block`` of the run: its market paths, every series accounted and reduced."""
+def simulate_block(
+    plan: RunPlan, block: int, wealth_counts: IntArray | None = None
+) -> ChunkSummary:
+    """Block ``block`` of the run: its market paths, every series accounted and reduced.
+
+    ``wealth_counts``: log-wealth histograms (n_portfolios, n_months + 1, bins + 2) to add
+    this block's paths to — a chunk's, shared by its blocks, so that no per-block array is
+    filled and then merged; the summary then carries none. None: the block's own."""
     rng = block_generator(plan.seed, block)
     n = block_size(plan.n_paths, block)
     paths = sample_market(plan.market, rng, n)
@@ -35,7 +42,9 @@ def simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         sums=np.zeros((plan.n_series, len(BLOCK_SUM_FIELDS))),
         counts=np.zeros(
             (n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=BLOCK_COUNT_DTYPE
-        ),
+        )
+        if wealth_counts is None
+        else wealth_counts,
         first_asset=n_portfolios,
     )
     series_pass(returns, plan.portfolio_arrays, plan.cash_index, out)
@@ -51,7 +60,7 @@ def simulate_block(plan: RunPlan, block: int) -> ChunkSummary:
         first_block=block,
         per_path={"terminal": out.terminal, "max_drawdown": out.max_drawdown},
         block_sums={name: out.sums[None, :, i] for i, name in enumerate(BLOCK_SUM_FIELDS)},
-        wealth_counts=out.counts,
+        wealth_counts=out.counts if wealth_counts is None else None,
         rate_counts=RATE_GRID.counts(paths.rates) if paths.rates is not None else None,
         regime_counts=regime_counts,
     )

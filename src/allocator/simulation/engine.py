@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from allocator.simulation.block import simulate_block
 from allocator.simulation.executors import Executor, LocalExecutor, active_executor
 from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import BLOCK_PATHS, block_count, block_size, chunk_ranges
-from allocator.simulation.summary import ChunkSummary, SummaryAccumulator
+from allocator.simulation.summary import (
+    COUNT_DTYPE,
+    LOG_WEALTH_GRID,
+    ChunkSummary,
+    SummaryAccumulator,
+)
 
 __all__ = ["DEFAULT_CHUNK_PATHS", "Progress", "RunPlan", "run", "simulate_chunk"]
 
@@ -27,8 +34,11 @@ def simulate_chunk(plan: RunPlan, blocks: range) -> ChunkSummary:
     """Simulate contiguous blocks of paths; a pure function of ``(plan, blocks)``."""
     n = sum(block_size(plan.n_paths, b) for b in blocks)
     merged = SummaryAccumulator(plan.n_series, n, first_block=blocks[0])
+    shape = (len(plan.portfolios), plan.market.n_months + 1, LOG_WEALTH_GRID.bins + 2)
+    counts = np.zeros(shape, dtype=COUNT_DTYPE)  # every block counts into it: no merge
     for b in blocks:  # each block's arrays are freed before the next is drawn
-        merged.add(simulate_block(plan, b))
+        merged.add(simulate_block(plan, b, counts))
+    merged.take_wealth_counts(counts)
     return merged.as_chunk()
 
 

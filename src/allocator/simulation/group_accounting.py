@@ -179,6 +179,21 @@ def _to_edge(
         new[i] += residual * target[i]
 
 
+@numba.njit(cache=True, nogil=True)
+def _active_assets(w: FloatArray, entry: int, parked: int) -> IntArray:
+    """The assets a portfolio can ever hold: a nonzero target weight, or the staged entry's
+    asset and where it is parked. Every other holding starts at 0 and stays 0 (its target
+    is 0, so no flow, trade or rebalance moves it), so sums over these assets alone are the
+    same numbers as over all."""
+    n = 0
+    keep = np.empty(w.shape[0], dtype=np.int64)
+    for i in range(w.shape[0]):
+        if w[i] != 0.0 or (entry >= 0 and i in (entry, parked)):
+            keep[n] = i
+            n += 1
+    return keep[:n]
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def account_group(
     returns: FloatArray,
@@ -253,10 +268,11 @@ def account_group(
             target[e, g] -= waiting
             target[parked, g] += waiting
     h[:, :n_group] = target[:, :n_group]
+    active = _active_assets(w, e if staged else -1, parked)
     wealth[0, :n_group] = 1.0
     for t in range(1, n_months + 1):
         v[:n_group] = 0.0
-        for i in range(n_assets):  # returns accrue
+        for i in active:  # returns accrue
             held = h[i]
             r = returns[i, t - 1]
             for g in range(n_group):
@@ -290,7 +306,7 @@ def account_group(
                     for i in range(n_assets):
                         h[i, g] *= scale
             v[:n_group] = 0.0
-            for i in range(n_assets):
+            for i in active:
                 held = h[i]
                 for g in range(n_group):
                     v[g] += held[g]
@@ -311,7 +327,7 @@ def account_group(
                     due[g] = 1.0 if v[g] > 0.0 else 0.0
             else:  # a band rule: trade only where a watched weight is outside its band
                 due[:n_group] = 0.0
-                for i in range(n_assets):
+                for i in active:
                     if not seen[i]:
                         continue
                     held = h[i]
@@ -354,7 +370,7 @@ def account_group(
                 costs[g] += cost
         if trading:
             v[:n_group] = 0.0
-            for i in range(n_assets):
+            for i in active:
                 held = h[i]
                 for g in range(n_group):
                     v[g] += held[g]

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from allocator.simulation.binning import bin_index
+from allocator.simulation.binning import bin_indices
 from allocator.simulation.summary import LOG_WEALTH_GRID, PATH_SUM_FIELDS
 
 FloatArray = npt.NDArray[np.float64]
@@ -105,15 +105,23 @@ def group_statistics(
 
 @numba.njit(cache=True, nogil=True)
 def add_to_histogram(
-    log_wealth: FloatArray, n_group: int, low: float, inv_width: float, bins: int, counts: IntArray
+    log_wealth: FloatArray,
+    n_group: int,
+    low: float,
+    inv_width: float,
+    bins: int,
+    counts: IntArray,
+    index: npt.NDArray[np.int32],
 ) -> None:
     """Count a group's log wealth (T + 1, G) into ``counts`` (T + 1, bins + 2), month by
-    month, so each histogram row is fetched once per group."""
+    month, so each histogram row is fetched once per group. ``index`` (T + 1, G) is scratch:
+    the bins are found in one vectorized pass, then counted."""
+    bin_indices(log_wealth.ravel(), low, inv_width, bins, index.ravel())
     for t in range(log_wealth.shape[0]):
         row = counts[t]
-        now = log_wealth[t]
+        found = index[t]
         for g in range(n_group):
-            row[bin_index(now[g], low, inv_width, bins)] += 1
+            row[found[g]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -133,6 +141,7 @@ def _kernel(
     n_paths, n_points = log_wealth.shape
     size = GROUP_PATHS
     lw = np.empty((n_points, size))
+    index = np.empty((n_points, size), dtype=np.int32)
     r = np.empty((n_points - 1, size))
     c = np.empty((n_points - 1, size))
     b = np.empty((n_points - 1, size))
@@ -144,12 +153,16 @@ def _kernel(
         b[:, :n_group] = benchmark[first : first + n_group].T
         group_statistics(lw, r, c, b, n_group, sums, max_drawdown[first : first + n_group])
         if want_counts:
-            add_to_histogram(lw, n_group, low, inv_width, bins, counts)
+            add_to_histogram(lw, n_group, low, inv_width, bins, counts, index)
 
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that e · ln2 is exact to ~1e-26
 _LN2_LO = 1.90821492927058770002e-10
 _SQRT2 = math.sqrt(2.0)
+_MANTISSA = 0x000FFFFFFFFFFFFF
+_ONE_BITS = 0x3FF0000000000000  # the exponent bits of 1.0
+_TWO52 = 4503599627370496.0  # 2^52: a float whose low mantissa bits hold a small integer k
+_TWO52_BITS = 0x4330000000000000  # is (2^52 + k); AVX2 has no vector int64 → float64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -159,27 +172,39 @@ def vector_log(x: FloatArray, out: FloatArray, scratch: FloatArray) -> None:
     A scalar ``math.log`` per element cannot be vectorized by numba without Intel's SVML;
     this form can (branch-free): x = 2^e · m with m in [√½, √2), and
     log m = 2 atanh(s) = 2 s Σ_k s^2k / (2k + 1), s = (m − 1)/(m + 1), |s| < 0.172, so twelve
-    terms leave a truncation error below 1e-19. Positive finite normal ``x`` assumed (wealth).
+    terms leave a truncation error below 1e-19. Positive finite normal ``x`` assumed (wealth);
+    ``out`` must not be ``x`` (it holds the exponents between the two loops).
     """
     n = x.shape[0]
     bits = x.view(np.int64)
     mantissa = scratch.view(np.int64)
-    for k in range(n):  # m in [1, 2): x's mantissa bits with a zero exponent
-        mantissa[k] = (bits[k] & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000
+    exponent = out.view(np.int64)
     for k in range(n):
-        e = float(((bits[k] >> 52) & 0x7FF) - 1023)
-        m = scratch[k]
-        big = m > _SQRT2
-        m = m * 0.5 if big else m
-        e = e + 1.0 if big else e
-        f = m - 1.0
-        s = f / (2.0 + f)
-        z = s * s
-        series = 1.0 / 23.0
-        for d in range(21, 0, -2):  # Horner, from the highest term
-            series = 1.0 / d + z * series
-        value = e * _LN2_HI + (2.0 * s * series + e * _LN2_LO)
-        out[k] = value if x[k] > 0.0 else -math.inf
+        mantissa[k] = (bits[k] & _MANTISSA) | _ONE_BITS
+        exponent[k] = (bits[k] >> 52) & 0x7FF | _TWO52_BITS
+    for k in range(n):
+        out[k] = log_of_parts(x[k], out[k], scratch[k])
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def log_of_parts(x: float, exponent: float, mantissa: float) -> float:
+    """``vector_log``'s value for one ``x`` from its parts as floats: ``exponent`` has the
+    bits ``_TWO52_BITS | biased exponent`` (2^52 + the biased exponent), ``mantissa`` the
+    bits ``_ONE_BITS | x's mantissa`` (m in [1, 2)). Compiled into its callers' loops, with
+    its own floating-point flags (FMA contraction here only)."""
+    e = (exponent - _TWO52) - 1023.0  # exact
+    m = mantissa
+    big = m > _SQRT2
+    m = m * 0.5 if big else m
+    e = e + 1.0 if big else e
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    series = 1.0 / 23.0
+    for d in range(21, 0, -2):  # Horner, from the highest term
+        series = 1.0 / d + z * series
+    value = e * _LN2_HI + (2.0 * s * series + e * _LN2_LO)
+    return value if x > 0.0 else -math.inf
 
 
 def series_statistics(

@@ -2,10 +2,11 @@
 to its per-path statistics in one compiled pass.
 
 The block's paths are taken in groups of ``GROUP_PATHS``, month-major: for each group the
-assets' returns and growth are laid out (months, assets, paths), each portfolio is accounted
-on them (``group_accounting``), its log wealth goes into the fan-chart histograms and the
-per-path statistics, and the next portfolio reuses the same cached buffers. No
-(paths × months) array is written per series.
+assets' returns are laid out (assets, months, paths) (and each asset's growth of 1, only
+when a staged entry needs its price), each portfolio is accounted on them
+(``group_accounting``), its log wealth goes into the fan-chart histograms and the per-path
+statistics, and the next portfolio reuses the same cached buffers. No (paths × months)
+array is written per series.
 """
 
 from __future__ import annotations
@@ -79,13 +80,17 @@ def _series_pass(
     n_portfolios = weights.shape[0]
     size = GROUP_PATHS
     n_points = n_months + 1
-    growth = np.empty((n_points, n_assets, size))
-    asset_returns = np.empty((n_assets, n_months, size))
+    staged = False  # a staged entry reads its asset's price: each asset's growth is kept
+    for j in range(n_portfolios):
+        staged |= entry_asset[j] >= 0
+    growth = np.zeros((n_points if staged else 1, n_assets, size))
+    asset_returns = np.zeros((n_assets, n_months, size))
     cash = np.zeros((n_months, size))
     bench = np.zeros((n_months, size))
     wealth = np.empty((n_points, size))
     log_wealth = np.empty((n_points, size))
     log_scratch = np.empty((n_points, size))
+    bin_scratch = np.empty((n_points, size), dtype=np.int32)
     monthly = np.empty((n_months, size))
     totals = np.empty((len(_TOTALS), size))
     drawdown = np.empty(size)
@@ -93,15 +98,13 @@ def _series_pass(
     for first in range(0, n_paths, size):
         n_group = min(size, n_paths - first)
         paths = slice(first, first + n_group)
-        growth[0] = 1.0
-        for t in range(n_months):  # path-major returns → month-major returns and growth
+        for t in range(n_months):  # path-major returns → month-major returns
             for i in range(n_assets):
-                level = growth[t + 1, i]
-                previous = growth[t, i]
                 r = asset_returns[i, t]
                 for g in range(n_group):
                     r[g] = returns[first + g, t, i]
-                    level[g] = previous[g] * (1.0 + r[g])
+        if staged:
+            _grow(asset_returns, growth)
         if cash_index >= 0:
             cash[:, :n_group] = asset_returns[cash_index, :, :n_group]
         for j in range(n_portfolios):
@@ -139,7 +142,7 @@ def _series_pass(
                 for g in range(n_group):
                     sums[j, column] += totals[k, g]
             vector_log(wealth.ravel(), log_wealth.ravel(), log_scratch.ravel())
-            add_to_histogram(log_wealth, n_group, low, inv_width, bins, counts[j])
+            add_to_histogram(log_wealth, n_group, low, inv_width, bins, counts[j], bin_scratch)
             if j == 0:  # the benchmark: every series' tracking error is measured against it
                 bench[:, :n_group] = monthly[:, :n_group]
             terminal[j, paths] = wealth[n_months, :n_group]
@@ -147,11 +150,25 @@ def _series_pass(
             max_drawdown[j, paths] = drawdown[:n_group]
         for a in range(n_assets):  # each asset held alone
             s = first_asset + a
-            wealth[:, :n_group] = growth[:, a, :n_group]
+            _grow(asset_returns[a : a + 1], wealth.reshape((n_points, 1, size)))
             vector_log(wealth.ravel(), log_wealth.ravel(), log_scratch.ravel())
             terminal[s, paths] = wealth[n_months, :n_group]
             group_statistics(log_wealth, asset_returns[a], cash, bench, n_group, sums[s], drawdown)
             max_drawdown[s, paths] = drawdown[:n_group]
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow(returns: FloatArray, growth: FloatArray) -> None:
+    """Growth of 1 (T + 1, A, G) of returns (A, T, G): ``growth[t + 1] = growth[t] (1 + r)``."""
+    n_assets, n_months, size = returns.shape
+    growth[0] = 1.0
+    for t in range(n_months):
+        for i in range(n_assets):
+            level = growth[t + 1, i]
+            previous = growth[t, i]
+            r = returns[i, t]
+            for g in range(size):
+                level[g] = previous[g] * (1.0 + r[g])
 
 
 def series_pass(

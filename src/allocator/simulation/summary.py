@@ -109,14 +109,15 @@ class ChunkSummary:
 
     ``per_path[name]``: (n_series, n_chunk_paths); ``block_sums[name]``: (n_chunk_blocks,
     n_series); ``wealth_counts``: (n_portfolios, n_months + 1, bins + 2) histograms of log
-    wealth; ``rate_counts``: (n_months + 1, bins + 2) or None; ``regime_counts``:
-    (n_months, n_regimes) or None.
+    wealth (None: counted into the chunk's array, see ``engine.simulate_chunk``);
+    ``rate_counts``: (n_months + 1, bins + 2) or None; ``regime_counts``: (n_months,
+    n_regimes) or None.
     """
 
     first_block: int
     per_path: dict[str, PathArray]
     block_sums: dict[str, FloatArray]
-    wealth_counts: IntArray
+    wealth_counts: IntArray | None
     rate_counts: IntArray | None
     regime_counts: IntArray | None
 
@@ -151,6 +152,14 @@ class SummaryAccumulator:
         self.wealth_counts = _add(self.wealth_counts, chunk.wealth_counts)
         self.rate_counts = _add(self.rate_counts, chunk.rate_counts)
         self.regime_counts = _add(self.regime_counts, chunk.regime_counts)
+
+    def take_wealth_counts(self, counts: IntArray) -> None:
+        """Add histograms counted outside ``add`` (a chunk's blocks counting into one array);
+        the first such array is kept, not copied."""
+        if self.wealth_counts is None and counts.dtype == COUNT_DTYPE:
+            self.wealth_counts = counts
+        else:
+            self.wealth_counts = _add(self.wealth_counts, counts)
 
     @property
     def complete(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import platform
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
@@ -93,36 +95,39 @@ def simulate(
     )
     acc = run(plan, chunk_paths=chunk_size, workers=workers, progress=progress, executor=executor)
     assert acc.complete and acc.wealth_counts is not None
+    wealth_counts = acc.wealth_counts
     totals = acc.totals()
     percentiles = tuple(scenario.report.percentiles)
     benchmark_terminal = np.asarray(acc.per_path["terminal"][0], dtype=np.float64)
-    stats: list[SeriesStats] = []
-    for index in range(plan.n_series):
+
+    def one_series(index: int) -> SeriesStats:
         if index < len(plans):
             p = plans[index]
             sid, name = p.id, p.name
             kind = "sweep" if p.sweep_weight is not None else "portfolio"
             weights = {a: float(x) for a, x in zip(ids, p.weights, strict=True) if x != 0.0}
-            counts = acc.wealth_counts[index]
+            counts = wealth_counts[index]
         else:
             sid = ids[index - len(plans)]
             name, kind, weights, counts = scenario.assets[sid].name, "asset", {sid: 1.0}, None
-        stats.append(
-            series_stats(
-                sid,
-                name,
-                kind,
-                weights,
-                {k: v[index] for k, v in acc.per_path.items()},
-                {k: float(v[index]) for k, v in totals.items()},
-                benchmark_terminal,
-                counts,
-                scenario,
-                n_months,
-                percentiles,
-                plans[index].sweep_weight if index < len(plans) else None,
-            )
+        return series_stats(
+            sid,
+            name,
+            kind,
+            weights,
+            {k: v[index] for k, v in acc.per_path.items()},
+            {k: float(v[index]) for k, v in totals.items()},
+            benchmark_terminal,
+            counts,
+            scenario,
+            n_months,
+            percentiles,
+            plans[index].sweep_weight if index < len(plans) else None,
         )
+
+    # each series' quantiles and tails are independent NumPy work that releases the GIL
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        stats = list(pool.map(one_series, range(plan.n_series)))
     return SimulationResult(
         scenario=scenario,
         scenario_hash=scenario_hash(scenario),

@@ -83,9 +83,10 @@ def conditional_value_at_risk(horizon_returns: FloatArray, level: float) -> floa
     return float(tail_losses(horizon_returns[None, :], level)[1][0])
 
 
-def probability_below(values: FloatArray, threshold: float) -> float:
-    """Share of paths with ``value < threshold`` (e.g. probability of loss: H < 0)."""
-    return float(np.mean(values < threshold))
+def probability_below(values: FloatArray, threshold: float) -> FloatArray:
+    """Share of paths with ``value < threshold`` (e.g. probability of loss: H < 0), per row
+    (last axis: paths)."""
+    return np.asarray(np.mean(values < threshold, axis=-1), dtype=np.float64)
 
 
 def sharpe_ratio(excess_sum: float, excess_sq: float, n_obs: int) -> float:
@@ -114,9 +115,10 @@ def tracking_error(active_returns: FloatArray) -> FloatArray:
     return np.asarray(vol, dtype=np.float64)
 
 
-def probability_beat(terminal: FloatArray, benchmark_terminal: FloatArray) -> float:
-    """Share of paths whose final wealth exceeds the benchmark's on the same path."""
-    return float(np.mean(terminal > benchmark_terminal))
+def probability_beat(terminal: FloatArray, benchmark_terminal: FloatArray) -> FloatArray:
+    """Share of paths whose final wealth exceeds the benchmark's on the same path, per row
+    (last axis: paths)."""
+    return np.asarray(np.mean(terminal > benchmark_terminal, axis=-1), dtype=np.float64)
 
 
 def paired_difference(values: FloatArray, benchmark_values: FloatArray) -> tuple[float, float]:

@@ -20,7 +20,7 @@ from allocator.metrics import FloatArray
 if TYPE_CHECKING:
     from allocator.scenario import Scenario
 
-#: per-path arrays: float64, float32 (drawdown) or bool (beats the benchmark)
+#: per-path arrays: float64, or float32 (drawdown)
 PathValues = dict[str, npt.NDArray[Any]]
 
 
@@ -74,7 +74,7 @@ def path_values(
         "growth_vs_benchmark": growth - metrics.cagr(benchmark, ctx.horizon_months),
         "wealth_vs_benchmark": terminal * w0 - benchmark * w0,
         "horizon_return": terminal - 1.0,
-        "beats_benchmark": terminal > benchmark,
+        "benchmark": benchmark,
     }
 
 
@@ -96,10 +96,10 @@ def reduce_paths(values: PathValues, ctx: PathContext) -> dict[str, FloatArray]:
     out["cagr_median"] = np.median(values["growth"], axis=-1)
     out["cagr_mean"] = np.mean(values["growth"], axis=-1)
     out["max_drawdown_mean"] = np.mean(values["drawdown"], axis=-1, dtype=np.float64)
-    out["prob_loss"] = np.mean(horizon_return < 0.0, axis=-1)
+    out["prob_loss"] = metrics.probability_below(horizon_return, 0.0)
     if ctx.goal_multiple is not None:
-        out["prob_shortfall"] = np.mean(terminal < ctx.goal_multiple, axis=-1)
-    out["prob_beat_benchmark"] = np.mean(values["beats_benchmark"], axis=-1)
+        out["prob_shortfall"] = metrics.probability_below(terminal, ctx.goal_multiple)
+    out["prob_beat_benchmark"] = metrics.probability_beat(terminal, values["benchmark"])
     out["cagr_vs_benchmark"] = np.mean(values["growth_vs_benchmark"], axis=-1)
     out["terminal_vs_benchmark"] = np.mean(values["wealth_vs_benchmark"], axis=-1)
     out["mean_horizon_return"] = np.mean(horizon_return, axis=-1)

@@ -206,7 +206,7 @@ def _print_summary(result: Any) -> None:
     )
     click.echo(header)
     for s in (*result.portfolios, *result.sweep):
-        diff = f"{100 * s.cagr_vs_benchmark:+.2f} ± {100 * s.cagr_vs_benchmark_se:.2f}pp"
+        diff = f"{100 * s.cagr_vs_benchmark:+.3f} ± {100 * s.cagr_vs_benchmark_se:.3f}pp"
         click.echo(
             f"{s.name[:29]:<30}{100 * s.cagr_median:>8.1f}%{100 * s.volatility:>6.1f}%"
             f"{s.sharpe:>7.2f}{100 * s.max_drawdown['p50']:>7.1f}%{100 * s.prob_loss:>7.1f}%"

@@ -9,14 +9,18 @@ import numpy.typing as npt
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def bin_index(x: float, low: float, inv_width: float, bins: int) -> int:
-    """Histogram bin with under/overflow: 0 below ``low`` (and -inf, nan), ``bins + 1`` above."""
+def bin_index(x: float, low: float, inv_width: float, bins: int) -> np.int32:
+    """Histogram bin with under/overflow: 0 below ``low`` (and -inf, nan), ``bins + 1`` above.
+
+    Branch-free (clamped into [0, bins + 1] before the conversion to int32), so that loops
+    over it vectorize: AVX2 has a vector float64 → int32 conversion, none to int64.
+    """
+    top = bins + 1.0
     shifted = (x - low) * inv_width + 1.0
-    if not shifted >= 1.0:  # also nan
-        return 0
-    if shifted >= bins + 1.0:
-        return bins + 1
-    return int(shifted)
+    shifted = shifted if shifted >= 1.0 else 0.0  # also nan
+    shifted = top if shifted >= top else shifted
+    index: np.int32 = np.int32(shifted)
+    return index
 
 
 @numba.njit(cache=True, nogil=True)
@@ -27,15 +31,9 @@ def bin_indices(
     bins: int,
     out: npt.NDArray[np.int32],
 ) -> None:
-    """``out[k] = bin_index(values[k], ...)`` for contiguous 1-d arrays, branch-free so that
-    LLVM vectorizes it (clamped into [0, bins + 1] before the conversion to int32: AVX2 has a
-    vector float64 → int32 conversion, none to int64). Same arithmetic as ``bin_index``."""
-    top = bins + 1.0
+    """``out[k] = bin_index(values[k], ...)`` for contiguous 1-d arrays (vectorized)."""
     for k in range(values.shape[0]):
-        shifted = (values[k] - low) * inv_width + 1.0
-        shifted = shifted if shifted >= 1.0 else 0.0  # also nan
-        shifted = top if shifted >= top else shifted
-        out[k] = np.int32(shifted)
+        out[k] = bin_index(values[k], low, inv_width, bins)
 
 
 @numba.njit(cache=True, nogil=True)

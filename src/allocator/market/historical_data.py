@@ -20,14 +20,17 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from allocator.errors import DataError
 from allocator.market.paths import FloatArray
 from allocator.scenario.market_schema import HistoricalModel
 from allocator.scenario.schema import Asset
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_MONTHS = 24
 NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a"})
@@ -48,6 +51,8 @@ def _line(row: int) -> int:
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
+    import pandas as pd  # lazily: only the historical model reads CSV files
+
     if not path.is_file():
         raise DataError(f"{name}: file not found")
     try:
@@ -96,6 +101,8 @@ def _asset_columns(
 
 def _dates(frame: pd.DataFrame, column: str, name: str) -> tuple[pd.Series, np.ndarray]:
     """Parsed dates in increasing order and the original row of each position."""
+    import pandas as pd  # lazily: only the historical model reads CSV files
+
     text = frame[column]
     empty = np.flatnonzero((text == "").to_numpy())
     if empty.size:
@@ -133,6 +140,8 @@ def _numbers(
     text: pd.Series, column: str, prices: bool, lines: np.ndarray, name: str
 ) -> tuple[FloatArray, int]:
     """Values of one column (rows in date order) and the first row with a value."""
+    import pandas as pd  # lazily: only the historical model reads CSV files
+
     empty = text.str.lower().isin(NA_TOKENS).to_numpy()
     values = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~empty & ~np.isfinite(values))

@@ -49,10 +49,10 @@ def test_sharpe_and_sortino_from_sums_match_direct_formulas() -> None:
     assert metrics.sharpe_ratio(1.0, 1.0, 1) == 0.0  # no variance: defined as 0
 
 
-def test_tracking_error_and_paired_difference() -> None:
+def test_tracking_error_and_standard_error() -> None:
     active = np.array([[0.01, -0.01, 0.01, -0.01], [0.0, 0.0, 0.0, 0.0]])
     te = metrics.tracking_error(active)
     assert te[0] == pytest.approx(np.std(active[0], ddof=1) * np.sqrt(12)) and te[1] == 0.0
-    mean, se = metrics.paired_difference(np.array([2.0, 3.0, 4.0]), np.array([1.0, 1.0, 1.0]))
-    assert (mean, se) == pytest.approx((2.0, 1.0 / np.sqrt(3)))
+    assert metrics.standard_error(np.array([1.0, 2.0, 3.0])) == pytest.approx(1.0 / np.sqrt(3))
+    assert np.isnan(metrics.standard_error(np.array([1.0])))
     assert metrics.probability_beat(np.array([1.0, 2.0]), np.array([1.5, 1.5])) == 0.5

@@ -121,11 +121,9 @@ def probability_beat(terminal: FloatArray, benchmark_terminal: FloatArray) -> Fl
     return np.asarray(np.mean(terminal > benchmark_terminal, axis=-1), dtype=np.float64)
 
 
-def paired_difference(values: FloatArray, benchmark_values: FloatArray) -> tuple[float, float]:
-    """Mean of the per-path difference and its Monte Carlo standard error
-    ``std(d, ddof=1) / sqrt(n)``: paired on common random numbers, so the market's shared
-    noise cancels."""
-    diff = values - benchmark_values
-    n = diff.shape[0]
-    se = float(np.std(diff, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return float(np.mean(diff)), se
+def standard_error(values: FloatArray) -> float:
+    """Monte Carlo standard error of the mean of per-path values: ``std(x, ddof=1) / sqrt(n)``
+    (NaN for fewer than 2 paths). Of a per-path difference, it is the paired error: common
+    random numbers, so the market's shared noise cancels."""
+    n = values.shape[0]
+    return float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")

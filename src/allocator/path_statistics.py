@@ -105,11 +105,3 @@ def reduce_paths(values: PathValues, ctx: PathContext) -> dict[str, FloatArray]:
     out["mean_horizon_return"] = np.mean(horizon_return, axis=-1)
     out["var"], out["cvar"] = metrics.tail_losses(horizon_return, ctx.var_level)
     return out
-
-
-def path_statistics(
-    terminal: FloatArray, benchmark: FloatArray, drawdown: npt.NDArray[Any], ctx: PathContext
-) -> dict[str, FloatArray]:
-    """``reduce_paths`` of ``path_values``: statistics per row of ``(n_samples, n_paths)``
-    arrays."""
-    return reduce_paths(path_values(terminal, benchmark, drawdown, ctx), ctx)

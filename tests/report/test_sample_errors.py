@@ -14,7 +14,7 @@ import pytest
 
 import allocator
 from allocator import metrics
-from allocator.path_statistics import PathContext, path_statistics
+from allocator.path_statistics import PathContext, path_values, reduce_paths
 from allocator.report import sample_errors
 from allocator.report.path_sample import PathSample, decode, encode, read_sample
 from allocator.report.result_json import result_document
@@ -101,8 +101,9 @@ def test_scaled_errors_match_the_spread_of_repeated_runs() -> None:
         actual[key], predicted[key] = [], []
     for _ in range(k_runs):
         a, b = _correlated(rng, n_paths, rho=0.8)
-        full_a = path_statistics(a[None], a[None], np.zeros((1, n_paths)), CTX)
-        full_b = path_statistics(b[None], a[None], np.zeros((1, n_paths)), CTX)
+        none = np.zeros((1, n_paths))
+        full_a = reduce_paths(path_values(a[None], a[None], none, CTX), CTX)
+        full_b = reduce_paths(path_values(b[None], a[None], none, CTX), CTX)
         sample = _sample(a[:m], b[:m])
         se = difference_errors(sample, A, sample, B, (n_paths, n_paths), True)
         for key in keys:

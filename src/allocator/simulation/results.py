@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from allocator import metrics
-from allocator.path_statistics import path_context, path_statistics, percentile_key
+from allocator.path_statistics import path_context, path_values, percentile_key, reduce_paths
 from allocator.scenario import Scenario
 from allocator.simulation.summary import (
     LOG_WEALTH_GRID,
@@ -155,20 +155,15 @@ def series_stats(
     n = terminal.shape[0]
     n_obs = n * horizon
     ctx = path_context(scenario, horizon, percentiles)
-    on_paths = {
-        key: float(values[0])
-        for key, values in path_statistics(
-            terminal[None, :], benchmark_terminal[None, :], per_path["max_drawdown"][None, :], ctx
-        ).items()
-    }
+    values = path_values(
+        terminal[None, :], benchmark_terminal[None, :], per_path["max_drawdown"][None, :], ctx
+    )
+    on_paths = {key: float(v[0]) for key, v in reduce_paths(values, ctx).items()}
     bands: dict[str, list[float]] = {}
     if counts is not None:  # (months + 1, n_pct)
         probs = np.asarray(percentiles) / 100.0
         band_values = np.exp(LOG_WEALTH_GRID.quantiles(counts, probs)) * w0
         bands = {percentile_key(p): band_values[:, j].tolist() for j, p in enumerate(percentiles)}
-    growth = metrics.cagr(terminal, horizon)
-    _, cagr_diff_se = metrics.paired_difference(growth, metrics.cagr(benchmark_terminal, horizon))
-    _, wealth_diff_se = metrics.paired_difference(terminal * w0, benchmark_terminal * w0)
     p_loss = on_paths["prob_loss"]
     return SeriesStats(
         id=sid,
@@ -178,7 +173,7 @@ def series_stats(
         terminal_wealth=_nested(on_paths, "terminal_wealth", percentiles),
         cagr_median=on_paths["cagr_median"],
         cagr_mean=on_paths["cagr_mean"],
-        cagr_mean_se=float(np.std(growth, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"),
+        cagr_mean_se=metrics.standard_error(values["growth"][0]),
         volatility=totals["volatility"] / n,
         sharpe=metrics.sharpe_ratio(totals["excess_sum"], totals["excess_sq"], n_obs),
         sortino=metrics.sortino_ratio(totals["excess_sum"], totals["downside_sq"], n_obs),
@@ -191,9 +186,9 @@ def series_stats(
         prob_beat_benchmark=on_paths["prob_beat_benchmark"],
         tracking_error=totals["tracking_error"] / n,
         cagr_vs_benchmark=on_paths["cagr_vs_benchmark"],
-        cagr_vs_benchmark_se=cagr_diff_se,
+        cagr_vs_benchmark_se=metrics.standard_error(values["growth_vs_benchmark"][0]),
         terminal_vs_benchmark=on_paths["terminal_vs_benchmark"],
-        terminal_vs_benchmark_se=wealth_diff_se,
+        terminal_vs_benchmark_se=metrics.standard_error(values["wealth_vs_benchmark"][0]),
         mean_horizon_return=on_paths["mean_horizon_return"],
         var=on_paths["var"],
         cvar=on_paths["cvar"],

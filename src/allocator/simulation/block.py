@@ -11,10 +11,8 @@ from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import block_generator, block_size
 from allocator.simulation.series_pass import SeriesOutputs, series_pass
 from allocator.simulation.summary import (
-    BLOCK_COUNT_DTYPE,
     BLOCK_SUM_FIELDS,
     COUNT_DTYPE,
-    LOG_WEALTH_GRID,
     RATE_GRID,
     ChunkSummary,
     FloatArray,
@@ -22,14 +20,12 @@ from allocator.simulation.summary import (
 )
 
 
-def simulate_block(
-    plan: RunPlan, block: int, wealth_counts: IntArray | None = None
-) -> ChunkSummary:
+def simulate_block(plan: RunPlan, block: int, wealth_counts: IntArray) -> ChunkSummary:
     """Block ``block`` of the run: its market paths, every series accounted and reduced.
 
     ``wealth_counts``: log-wealth histograms (n_portfolios, n_months + 1, bins + 2) to add
-    this block's paths to — a chunk's, shared by its blocks, so that no per-block array is
-    filled and then merged; the summary then carries none. None: the block's own."""
+    this block's paths to — the chunk's, shared by its blocks, so that no per-block array is
+    filled and then merged; the summary carries none."""
     rng = block_generator(plan.seed, block)
     n = block_size(plan.n_paths, block)
     paths = sample_market(plan.market, rng, n)
@@ -40,11 +36,7 @@ def simulate_block(
         terminal=np.empty((plan.n_series, n)),
         max_drawdown=np.empty((plan.n_series, n), dtype=np.float32),
         sums=np.zeros((plan.n_series, len(BLOCK_SUM_FIELDS))),
-        counts=np.zeros(
-            (n_portfolios, n_months + 1, LOG_WEALTH_GRID.bins + 2), dtype=BLOCK_COUNT_DTYPE
-        )
-        if wealth_counts is None
-        else wealth_counts,
+        counts=wealth_counts,
         first_asset=n_portfolios,
     )
     series_pass(returns, plan.portfolio_arrays, plan.cash_index, out)
@@ -60,7 +52,7 @@ def simulate_block(
         first_block=block,
         per_path={"terminal": out.terminal, "max_drawdown": out.max_drawdown},
         block_sums={name: out.sums[None, :, i] for i, name in enumerate(BLOCK_SUM_FIELDS)},
-        wealth_counts=out.counts if wealth_counts is None else None,
+        wealth_counts=None,
         rate_counts=RATE_GRID.counts(paths.rates) if paths.rates is not None else None,
         regime_counts=regime_counts,
     )

@@ -27,10 +27,6 @@ IntArray = npt.NDArray[np.int32]
 PathArray = npt.NDArray[np.floating[Any]]
 #: counts of paths: a run holds at most 10M paths (MAX_PATHS), well inside int32
 COUNT_DTYPE = np.int32
-#: one block's wealth histograms: at most BLOCK_PATHS (4,096) per bin, so 16 bits suffice and
-#: the (portfolios × months × bins) array a block fills and ships is half the size
-BLOCK_COUNT_DTYPE = np.uint16
-assert np.iinfo(BLOCK_COUNT_DTYPE).max >= BLOCK_PATHS
 
 
 @dataclass(frozen=True)
@@ -192,7 +188,7 @@ def _add(total: IntArray | None, part: IntArray | None) -> IntArray | None:
     if part is None:
         return total
     if total is None:
-        first: IntArray = part.astype(COUNT_DTYPE)  # a copy, widened from a block's uint16
+        first: IntArray = part.astype(COUNT_DTYPE)  # a copy: merging adds into it in place
         return first
     total += part  # in place: integer sums are exact in any order
     return total

@@ -59,19 +59,26 @@ def path_context(scenario: Scenario, horizon: int, percentiles: tuple[float, ...
 
 
 def path_values(
-    terminal: FloatArray, benchmark: FloatArray, drawdown: npt.NDArray[Any], ctx: PathContext
+    terminal: FloatArray,
+    benchmark: FloatArray,
+    drawdown: npt.NDArray[Any],
+    ctx: PathContext,
+    benchmark_growth: FloatArray | None = None,
 ) -> PathValues:
     """The per-path quantities the statistics reduce, each shaped like the inputs: final
     wealth / initial wealth (``terminal``, ``benchmark`` on the same paths) and maximum drawdown
     (a fraction). Formulas: ``metrics.cagr``; differences against the benchmark per path
-    (paired on the same paths)."""
+    (paired on the same paths). ``benchmark_growth``: ``metrics.cagr`` of ``benchmark`` when
+    the caller has it (the same for every series of a run)."""
     w0 = ctx.initial_wealth
     growth = metrics.cagr(terminal, ctx.horizon_months)
+    if benchmark_growth is None:
+        benchmark_growth = metrics.cagr(benchmark, ctx.horizon_months)
     return {
         "terminal": terminal,
         "drawdown": drawdown,
         "growth": growth,
-        "growth_vs_benchmark": growth - metrics.cagr(benchmark, ctx.horizon_months),
+        "growth_vs_benchmark": growth - benchmark_growth,
         "wealth_vs_benchmark": terminal * w0 - benchmark * w0,
         "horizon_return": terminal - 1.0,
         "benchmark": benchmark,

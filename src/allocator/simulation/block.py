@@ -23,7 +23,8 @@ from allocator.simulation.summary import (
 def simulate_block(plan: RunPlan, block: int, wealth_counts: IntArray) -> ChunkSummary:
     """Block ``block`` of the run: its market paths, every series accounted and reduced.
 
-    ``wealth_counts``: log-wealth histograms (n_portfolios, n_months + 1, bins + 2) to add
+    Its series are the plan's computed ones (``RunPlan.computed_portfolios``, then the
+    assets). ``wealth_counts``: log-wealth histograms (n_computed, n_months + 1, bins + 2) to add
     this block's paths to — the chunk's, shared by its blocks, so that no per-block array is
     filled and then merged; the summary carries none."""
     rng = block_generator(plan.seed, block)
@@ -31,11 +32,12 @@ def simulate_block(plan: RunPlan, block: int, wealth_counts: IntArray) -> ChunkS
     paths = sample_market(plan.market, rng, n)
     returns: FloatArray = np.ascontiguousarray(paths.returns, dtype=np.float64)
     n_months = returns.shape[1]
-    n_portfolios = len(plan.portfolios)
+    n_portfolios = plan.computed_portfolios.size
+    n_series = plan.n_computed_series
     out = SeriesOutputs(
-        terminal=np.empty((plan.n_series, n)),
-        max_drawdown=np.empty((plan.n_series, n), dtype=np.float32),
-        sums=np.zeros((plan.n_series, len(BLOCK_SUM_FIELDS))),
+        terminal=np.empty((n_series, n)),
+        max_drawdown=np.empty((n_series, n), dtype=np.float32),
+        sums=np.zeros((n_series, len(BLOCK_SUM_FIELDS))),
         counts=wealth_counts,
         first_asset=n_portfolios,
     )

@@ -33,8 +33,8 @@ Progress = Callable[[int, int], None]
 def simulate_chunk(plan: RunPlan, blocks: range) -> ChunkSummary:
     """Simulate contiguous blocks of paths; a pure function of ``(plan, blocks)``."""
     n = sum(block_size(plan.n_paths, b) for b in blocks)
-    merged = SummaryAccumulator(plan.n_series, n, first_block=blocks[0])
-    shape = (len(plan.portfolios), plan.market.n_months + 1, LOG_WEALTH_GRID.bins + 2)
+    merged = SummaryAccumulator(plan.n_computed_series, n, first_block=blocks[0])
+    shape = (plan.computed_portfolios.size, plan.market.n_months + 1, LOG_WEALTH_GRID.bins + 2)
     counts = np.zeros(shape, dtype=COUNT_DTYPE)  # every block counts into it: no merge
     for b in blocks:  # each block's arrays are freed before the next is drawn
         merged.add(simulate_block(plan, b, counts))
@@ -49,13 +49,14 @@ def run(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> SummaryAccumulator:
-    """Run every chunk on ``executor`` and merge the summaries by block index.
+    """Run every chunk on ``executor`` and merge the summaries by block index; repeated
+    portfolios (computed once, ``RunPlan.series_source``) get their rows at the end.
 
     Default executor: the one of the enclosing ``executor_scope`` (the command line's
     ``--executor``), else ``workers`` threads here. ``progress(done, total)`` is called in this
     thread after each finished chunk, whatever the executor.
     """
-    accumulator = SummaryAccumulator(plan.n_series, plan.n_paths)
+    accumulator = SummaryAccumulator(plan.n_series, plan.n_paths, source=plan.series_source)
     chunks = chunk_ranges(plan.n_paths, chunk_paths)
     assert sum(len(c) for c in chunks) == block_count(plan.n_paths)
     done = 0
@@ -69,4 +70,5 @@ def run(
 
     chosen = executor or active_executor() or LocalExecutor(workers)
     chosen.map_chunks(simulate_chunk, plan, chunks, collect)
+    accumulator.copy_repeats()
     return accumulator

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
 from allocator.market import MarketSpec
 from allocator.simulation.group_accounting import PortfolioArrays
 from allocator.simulation.portfolio import PortfolioPlan
+
+IndexArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,11 @@ class RunPlan:
 
     ``portfolios[0]`` is the benchmark; ``cash_index`` is the asset Sharpe and Sortino are
     measured against (None: against zero).
+
+    Portfolios the accounting cannot tell apart (the same arrays in ``PortfolioArrays``, e.g.
+    the sweep's 0% point and an all-large benchmark) are computed once: chunks hold the
+    *computed* series (the first of each kind of portfolio, then the assets), and the run's
+    merge copies them to the rows of their repeats (``series_source``).
     """
 
     market: MarketSpec
@@ -30,6 +40,39 @@ class RunPlan:
         return len(self.portfolios) + self.market.n_assets
 
     @cached_property
+    def computed_portfolios(self) -> IndexArray:
+        """Rows of the portfolios the chunks compute: the first of each kind, in order (the
+        benchmark first)."""
+        arrays = self._all_arrays
+        keys: dict[bytes, int] = {}
+        first = [keys.setdefault(_row_key(arrays, j), j) for j in range(len(self.portfolios))]
+        return np.array(sorted(set(first)), dtype=np.intp)
+
+    @property
+    def n_computed_series(self) -> int:
+        """Series in a chunk's summary: the computed portfolios, then the assets."""
+        return self.computed_portfolios.size + self.market.n_assets
+
+    @cached_property
+    def series_source(self) -> IndexArray:
+        """For each series of the result, its row among the computed series."""
+        arrays = self._all_arrays
+        computed = {_row_key(arrays, int(j)): row for row, j in enumerate(self.computed_portfolios)}
+        portfolio_rows = [computed[_row_key(arrays, j)] for j in range(len(self.portfolios))]
+        asset_rows = self.computed_portfolios.size + np.arange(self.market.n_assets)
+        return np.concatenate([np.array(portfolio_rows, dtype=np.intp), asset_rows])
+
+    @cached_property
     def portfolio_arrays(self) -> PortfolioArrays:
-        """The portfolios stacked for the compiled kernels (built once per plan)."""
+        """The computed portfolios stacked for the compiled kernels (built once per plan)."""
+        computed = [self.portfolios[j] for j in self.computed_portfolios]
+        return PortfolioArrays.of(computed, self.market.n_months, self.market.n_assets)
+
+    @cached_property
+    def _all_arrays(self) -> PortfolioArrays:
         return PortfolioArrays.of(self.portfolios, self.market.n_months, self.market.n_assets)
+
+
+def _row_key(arrays: PortfolioArrays, j: int) -> bytes:
+    """Portfolio ``j``'s arrays as bytes: equal keys, equal accounting on any paths."""
+    return b"|".join(np.ascontiguousarray(field[j]).tobytes() for field in arrays.fields())

@@ -147,16 +147,22 @@ def series_stats(
     horizon: int,
     percentiles: tuple[float, ...],
     sweep_weight: float | None = None,
+    benchmark_growth: FloatArray | None = None,
 ) -> SeriesStats:
     """Statistics of one series from its per-path values, its block totals and its
-    log-wealth histograms (``counts``: (months + 1, bins + 2), portfolios only)."""
+    log-wealth histograms (``counts``: (months + 1, bins + 2), portfolios only).
+    ``benchmark_growth``: the benchmark's per-path CAGR, if the caller has it."""
     w0 = scenario.initial_wealth
     terminal = np.asarray(per_path["terminal"], dtype=np.float64)
     n = terminal.shape[0]
     n_obs = n * horizon
     ctx = path_context(scenario, horizon, percentiles)
     values = path_values(
-        terminal[None, :], benchmark_terminal[None, :], per_path["max_drawdown"][None, :], ctx
+        terminal[None, :],
+        benchmark_terminal[None, :],
+        per_path["max_drawdown"][None, :],
+        ctx,
+        None if benchmark_growth is None else benchmark_growth[None, :],
     )
     on_paths = {key: float(v[0]) for key, v in reduce_paths(values, ctx).items()}
     bands: dict[str, list[float]] = {}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import platform
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import numpy as np
 
-from allocator import __version__
+from allocator import __version__, metrics
 from allocator.market import compile_market
 from allocator.scenario import Scenario, scenario_hash
 from allocator.simulation.engine import DEFAULT_CHUNK_PATHS, Progress, RunPlan, run
@@ -99,35 +101,55 @@ def simulate(
     totals = acc.totals()
     percentiles = tuple(scenario.report.percentiles)
     benchmark_terminal = np.asarray(acc.per_path["terminal"][0], dtype=np.float64)
+    benchmark_growth = metrics.cagr(benchmark_terminal, n_months)
+
+    def identity(index: int) -> dict[str, Any]:
+        """What names series ``index``: its id, name, kind, weights and sweep weight."""
+        if index >= len(plans):
+            sid = ids[index - len(plans)]
+            asset = {"name": scenario.assets[sid].name, "kind": "asset", "weights": {sid: 1.0}}
+            return {"id": sid, **asset, "sweep_weight": None}
+        p = plans[index]
+        return {
+            "id": p.id,
+            "name": p.name,
+            "kind": "sweep" if p.sweep_weight is not None else "portfolio",
+            "weights": {a: float(x) for a, x in zip(ids, p.weights, strict=True) if x != 0.0},
+            "sweep_weight": p.sweep_weight,
+        }
 
     def one_series(index: int) -> SeriesStats:
-        if index < len(plans):
-            p = plans[index]
-            sid, name = p.id, p.name
-            kind = "sweep" if p.sweep_weight is not None else "portfolio"
-            weights = {a: float(x) for a, x in zip(ids, p.weights, strict=True) if x != 0.0}
-            counts = wealth_counts[index]
-        else:
-            sid = ids[index - len(plans)]
-            name, kind, weights, counts = scenario.assets[sid].name, "asset", {sid: 1.0}, None
+        named = identity(index)
         return series_stats(
-            sid,
-            name,
-            kind,
-            weights,
+            named["id"],
+            named["name"],
+            named["kind"],
+            named["weights"],
             {k: v[index] for k, v in acc.per_path.items()},
             {k: float(v[index]) for k, v in totals.items()},
             benchmark_terminal,
-            counts,
+            wealth_counts[index] if index < len(plans) else None,
             scenario,
             n_months,
             percentiles,
-            plans[index].sweep_weight if index < len(plans) else None,
+            named["sweep_weight"],
+            benchmark_growth,
         )
 
+    # a repeated portfolio (computed once, RunPlan.series_source) has its first row's numbers
+    first_row: dict[int, int] = {}
+    for index, source in enumerate(plan.series_source.tolist()):
+        first_row.setdefault(source, index)
+    distinct = sorted(first_row.values())
     # each series' quantiles and tails are independent NumPy work that releases the GIL
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        stats = list(pool.map(one_series, range(plan.n_series)))
+        computed = dict(zip(distinct, pool.map(one_series, distinct), strict=True))
+    stats = [
+        computed[index]
+        if index in computed
+        else replace(computed[first_row[source]], **identity(index))
+        for index, source in enumerate(plan.series_source.tolist())
+    ]
     return SimulationResult(
         scenario=scenario,
         scenario_hash=scenario_hash(scenario),

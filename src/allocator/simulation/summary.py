@@ -119,9 +119,24 @@ class ChunkSummary:
 
 
 class SummaryAccumulator:
-    """Collects chunk summaries in any order into preallocated arrays (exact merge)."""
+    """Collects chunk summaries in any order into preallocated arrays (exact merge).
 
-    def __init__(self, n_series: int, n_paths: int, first_block: int = 0) -> None:
+    ``source`` (n_series,): where the summaries hold each series when some are computed once
+    for several rows (``RunPlan.series_source``): a summary's row ``r`` goes to the first
+    series whose source is ``r``, and ``copy_repeats`` fills the others once all are in.
+    """
+
+    def __init__(
+        self,
+        n_series: int,
+        n_paths: int,
+        first_block: int = 0,
+        source: npt.NDArray[np.intp] | None = None,
+    ) -> None:
+        self._source = source
+        self._rows: npt.NDArray[np.intp] | slice = slice(None)
+        if source is not None and np.unique(source).size < n_series:
+            self._rows = np.unique(source, return_index=True)[1]
         self.block_paths = BLOCK_PATHS
         self.n_paths = n_paths
         self.first_block = first_block
@@ -139,11 +154,12 @@ class SummaryAccumulator:
     def add(self, chunk: ChunkSummary) -> None:
         n = next(iter(chunk.per_path.values())).shape[1]
         start = (chunk.first_block - self.first_block) * self.block_paths
+        rows = self._rows
         for name, values in chunk.per_path.items():
-            self.per_path[name][:, start : start + n] = values
+            self.per_path[name][rows, start : start + n] = values
         row = chunk.first_block - self.first_block
         for name, sums in chunk.block_sums.items():
-            self.block_sums[name][row : row + sums.shape[0]] = sums
+            self.block_sums[name][row : row + sums.shape[0], rows] = sums
         self.filled += n
         self.wealth_counts = _add(self.wealth_counts, chunk.wealth_counts)
         self.rate_counts = _add(self.rate_counts, chunk.rate_counts)
@@ -156,6 +172,19 @@ class SummaryAccumulator:
             self.wealth_counts = counts
         else:
             self.wealth_counts = _add(self.wealth_counts, counts)
+
+    def copy_repeats(self) -> None:
+        """Give every series computed for another row (``source``) that row's values and, for
+        portfolios, its histograms."""
+        if isinstance(self._rows, slice) or self._source is None:
+            return
+        source, first = self._source, self._rows
+        repeats = np.flatnonzero(first[source] != np.arange(source.size))
+        for values in (*self.per_path.values(), *[s.T for s in self.block_sums.values()]):
+            values[repeats] = values[first[source[repeats]]]
+        if self.wealth_counts is not None:
+            n_assets = first.size - self.wealth_counts.shape[0]
+            self.wealth_counts = self.wealth_counts[source[: source.size - n_assets]]
 
     @property
     def complete(self) -> bool:

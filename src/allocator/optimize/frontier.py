@@ -25,6 +25,7 @@ import numpy as np
 from allocator.errors import InfeasibleError, SolverFailedError
 from allocator.optimize.active_set import FrontierWalk, linear_rows, walk_applies
 from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.band_lp import BandLp
 from allocator.optimize.convex import FEASIBILITY_TOLERANCE
 from allocator.optimize.linear_model import build_linear_model
 from allocator.optimize.measures import FloatArray, portfolio_returns
@@ -144,16 +145,22 @@ def efficient_frontier(
         else None
     )
 
-    nearby: list[FloatArray] = []  # R w at the last point, for the candidate tail
+    nearby: list[FloatArray] = []  # R w at the last two points: candidate tail, band LP
+    band = None
+    if cut_model is not None:
+        engine = optimizer.engine(returns, first_spec)
+        band = BandLp(engine.returns, engine.oracle.tail)
 
     def solve(target: float, start: FloatArray | None) -> Allocation:
         spec = base.with_min_return(target)
         if cut_model is not None:
             model = cut_model.with_min_return(target)
+            # R w at the extrapolated start (_predicted_start), from the last two points
+            predicted = 2.0 * nearby[-1] - nearby[-2] if len(nearby) == 2 else None
             allocation, portfolio = optimizer.solve_cuts_near(
-                returns, spec, model, start, nearby[-1] if nearby else None
+                returns, spec, model, start, nearby[-1] if nearby else None, band, predicted
             )
-            nearby[:] = [portfolio]
+            nearby[:] = [*nearby[-1:], portfolio]
             return allocation
         return optimizer.solve(returns, spec, start=start)  # start: used by max-growth/crra
 

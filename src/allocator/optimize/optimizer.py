@@ -26,10 +26,11 @@ import numpy as np
 
 from allocator.errors import InfeasibleError, InputError, SolverFailedError
 from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.band_lp import BandLp, band_applies
 from allocator.optimize.candidate_tail import solve_from_candidates
 from allocator.optimize.convex import DEFAULT_SOLVERS, FEASIBILITY_TOLERANCE, ConvexProblem
 from allocator.optimize.convex_parts import UTILITY_OBJECTIVES, Structure, structure_of
-from allocator.optimize.cutting_plane import CvarCuttingPlane
+from allocator.optimize.cutting_plane import CutSolution, CvarCuttingPlane
 from allocator.optimize.cvar_cuts import CAPACITY, MAX_ROUNDS, TOLERANCE, cut_rows, cvar_cut
 from allocator.optimize.feasibility import describe_conflict, find_conflict
 from allocator.optimize.linear_model import Goal, LinearModel, build_linear_model
@@ -47,6 +48,8 @@ from allocator.scenario.optimize_schema import Optimization
 
 Method = Literal["auto", "cvxpy", "cutting-plane"]
 CUT_OBJECTIVES = ("min-cvar", "mean-cvar")
+#: How points solved by the band LP (``band_lp``) are reported.
+BAND_SOLVER = "band LP/HiGHS (exact vertex)"
 
 
 def check_returns(returns: FloatArray, n_assets: int) -> FloatArray:
@@ -204,15 +207,30 @@ class PortfolioOptimizer:
         model: LinearModel | None = None,
         start: FloatArray | None = None,
         nearby: FloatArray | None = None,
+        band: BandLp | None = None,
+        predicted: FloatArray | None = None,
     ) -> tuple[Allocation, FloatArray]:
         """``solve_cuts``, with cuts made on the candidate tail of ``nearby`` = ``R w``
         ``(n_scenarios,)`` at a nearby solution (``candidate_tail``: verified on every
-        scenario, so just as exact); returns the allocation and its ``R w*``."""
+        scenario, so just as exact); returns the allocation and its ``R w*``. With ``band``
+        and ``predicted`` = ``R w`` at a predicted solution, the band LP (``band_lp``,
+        certified on every scenario) is tried first."""
         engine = self.engine(returns, spec)
         model = self.cut_model(returns, spec) if model is None else model
         returns = self.adopt(returns)
         portfolio: FloatArray | None = None
-        if nearby is None:
+        result: CutSolution | None = None
+        solver = engine.solver_name
+        if band is not None and predicted is not None and band_applies(model):
+            exact = band.solve(model, predicted)
+            if exact is not None:
+                result = CutSolution(
+                    exact.weights, exact.value, exact.lower_bound, exact.rounds, "optimal"
+                )
+                portfolio, solver = exact.portfolio, BAND_SOLVER
+        if result is not None:
+            pass
+        elif nearby is None:
             result = engine.solve(model, start=start)
         else:
             result, portfolio = solve_from_candidates(engine, model, nearby, start)
@@ -230,7 +248,7 @@ class PortfolioOptimizer:
             returns,
             result.weights,
             status=result.status,
-            solver=engine.solver_name,
+            solver=solver,
             periods_per_year=self.periods_per_year,
             iterations=result.iterations,
             portfolio=portfolio,

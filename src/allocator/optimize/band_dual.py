@@ -1,0 +1,167 @@
+"""The dual of the band LP (``band_lp``) in one ``highspy.Highs`` instance, warm-started from
+round to round and from frontier point to frontier point.
+
+With ``x`` the master's columns without the ``theta_j`` (``linear_model``; ``w`` first, ``a``
+among them), ``c'`` their costs, ``c_t`` the cost of a ``theta_j``, ``S`` and ``s`` the sum and
+count of the sure tail's rows, the band LP
+
+    min  c'^T x - c_t (S^T w + s a) + c_t sum_{i in band} z_i
+    s.t. z_i + R_i w + a >= 0,  z_i >= 0,  row_lower <= A x <= row_upper,  lower <= x <= upper
+
+has the dual (weak duality: any feasible point of it prices a lower bound)
+
+    max  sum (finite bounds) * (their multipliers)
+    s.t. sum_{band} pi_i [R_i, 1] + A^T (y_lo - y_up) + (d_lo - d_up) = c' - c_t [S, s]
+         0 <= pi_i <= c_t,  y, d >= 0  (free for an equation),
+
+one equality row per column of ``x`` (a handful) whatever the band's size. ``x`` is the row
+duals of the optimum. Between solves only the right-hand side, the prices of the bound
+multipliers (the return target) and the band's columns change: a column whose scenario leaves
+the band is deleted, one that joins is appended, and the dual simplex restarts from the last
+basis. Scenarios whose column is basic stay in the band, so the basis stays valid; HiGHS puts
+a new boxed column at its dual-feasible bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.optimize.linear_model import LinearModel
+from allocator.optimize.lp_master import TOLERANCE, IntArray, highspy
+from allocator.optimize.measures import FloatArray
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+class BandDual:
+    """The dual band LP of models of ``model``'s structure."""
+
+    def __init__(self, model: LinearModel) -> None:
+        assert model.cvar is not None and highspy is not None
+        theta = np.arange(model.cvar.start + 1, model.cvar.stop)
+        self.keep = np.setdiff1d(np.arange(model.n_vars), theta)
+        self.structure_id = model.structure_id
+        self.m = model.n_assets
+        self.alpha = int(np.flatnonzero(self.keep == model.cvar.start)[0])
+        self.cost = model.c[self.keep]
+        self.theta_cost = float(model.c[theta[0]])
+        self.iterations = 0  # simplex iterations of the last solve
+        self.fixed, prices, lower = self._bound_columns(model)
+        self.pattern = np.isfinite(prices)
+        self.scenarios = np.zeros(0, dtype=np.intp)  # the band's columns, after the fixed ones
+        self._basic = np.zeros(0, dtype=bool)
+        h = self.highs = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("primal_feasibility_tolerance", TOLERANCE)
+        h.setOptionValue("dual_feasibility_tolerance", TOLERANCE)
+        # Dantzig pricing: with a handful of rows, edge weights cost more than they save
+        h.setOptionValue("simplex_dual_edge_weight_strategy", 0)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        no_index = np.zeros(0, dtype=np.int32)
+        h.addRows(self.keep.size, self.cost, self.cost, 0, no_index, no_index, np.zeros(0))
+        inf = highspy.kHighsInf
+        nonzero = self.fixed != 0.0
+        counts = nonzero.sum(axis=1)
+        h.addCols(
+            self.fixed.shape[0],
+            prices,
+            np.where(np.isfinite(lower), lower, -inf),
+            np.full(self.fixed.shape[0], inf),
+            int(counts.sum()),
+            np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32),
+            np.nonzero(nonzero)[1].astype(np.int32),
+            self.fixed[nonzero],
+        )
+
+    def fits(self, model: LinearModel) -> bool:
+        """Whether ``model`` differs from this one's only in bounds this instance can price."""
+        if model.structure_id != self.structure_id:
+            return False
+        return bool(np.array_equal(np.isfinite(self._bound_columns(model)[1]), self.pattern))
+
+    def _bound_columns(self, model: LinearModel) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The multipliers' columns of ``model``'s finite row and column bounds, their prices
+        and lower bounds (``-inf``: an equation's free multiplier)."""
+        columns: list[FloatArray] = []
+        prices: list[float] = []
+        lower: list[float] = []
+        rows = model.rows[:, self.keep]
+        unit = np.eye(self.keep.size)
+        bounds = [(rows[r], model.row_lower[r], model.row_upper[r]) for r in range(rows.shape[0])]
+        bounds += [(unit[j], model.lower[c], model.upper[c]) for j, c in enumerate(self.keep)]
+        for row, lo, up in bounds:
+            if lo == up:
+                columns.append(row)
+                prices.append(float(lo))
+                lower.append(-np.inf)
+                continue
+            for sign, bound in ((1.0, lo), (-1.0, up)):
+                if np.isfinite(bound):
+                    columns.append(sign * row)
+                    prices.append(sign * float(bound))
+                    lower.append(0.0)
+        return np.array(columns), np.array(prices), np.array(lower)
+
+    def solve(
+        self, model: LinearModel, returns: FloatArray, sure: BoolArray, band: BoolArray
+    ) -> tuple[FloatArray, float] | None:
+        """``(x^, g*)`` for ``model`` (``fits``) and the split ``sure``/``band`` (boolean
+        ``(n,)``; scenarios whose column is basic join ``band``, leaving ``sure``, in place),
+        or None if HiGHS finds no optimum."""
+        assert highspy is not None
+        h = self.highs
+        kept = self.scenarios[self._basic]
+        band[kept] = True
+        sure[kept] = False
+        m, t = self.m, self.theta_cost
+        rhs = self.cost.copy()
+        tail_rows = np.flatnonzero(sure)
+        rhs[:m] -= t * returns[tail_rows].sum(axis=0)
+        rhs[self.alpha] -= t * tail_rows.size
+        rows = np.arange(rhs.size, dtype=np.int32)
+        h.changeRowsBounds(rows.size, rows, rhs, rhs)
+        fixed = np.arange(self.fixed.shape[0], dtype=np.int32)
+        h.changeColsCost(fixed.size, fixed, self._bound_columns(model)[1])
+        self._update_band(returns, np.flatnonzero(band))
+        h.run()
+        self.iterations = int(h.getInfo().simplex_iteration_count)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            self._basic = np.zeros(self.scenarios.size, dtype=bool)
+            h.clearSolver()  # no basis worth keeping
+            return None
+        status = h.getBasis().col_status[self.fixed.shape[0] :]
+        basic = highspy.HighsBasisStatus.kBasic
+        self._basic = np.array([s == basic for s in status], dtype=bool)
+        x = np.array(h.getSolution().row_dual, dtype=np.float64)
+        return x, float(h.getInfo().objective_function_value)
+
+    def _update_band(self, returns: FloatArray, scenarios: IntArray) -> None:
+        """Delete the columns of scenarios that left the band, append those that joined."""
+        assert highspy is not None
+        h = self.highs
+        stay = np.isin(self.scenarios, scenarios, assume_unique=True)
+        if not np.all(stay):
+            gone = (self.fixed.shape[0] + np.flatnonzero(~stay)).astype(np.int32)
+            h.deleteCols(gone.size, gone)
+            self.scenarios = self.scenarios[stay]
+            self._basic = self._basic[stay]
+        new = np.setdiff1d(scenarios, self.scenarios, assume_unique=True)
+        if new.size == 0:
+            return
+        m, b = self.m, new.size
+        index = np.append(np.arange(m), self.alpha).astype(np.int32)
+        values = np.column_stack([returns[new], np.ones(b)])
+        h.addCols(
+            b,
+            np.zeros(b),
+            np.zeros(b),
+            np.full(b, self.theta_cost),
+            b * (m + 1),
+            np.arange(0, b * (m + 1), m + 1, dtype=np.int32),
+            np.tile(index, b),
+            values.ravel(),
+        )
+        self.scenarios = np.concatenate([self.scenarios, new])
+        self._basic = np.concatenate([self._basic, np.zeros(b, dtype=bool)])

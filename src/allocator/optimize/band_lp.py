@@ -1,0 +1,160 @@
+"""Min-CVaR near a predicted point by one small exact LP (the "band LP"), certified on every
+scenario: a frontier point in one or two LP solves instead of a cutting-plane run.
+
+With ``L_i(w) = -R_i w``, ``k`` the tail size and ``c_t > 0`` the cost of the master's
+``theta_j`` (``linear_model``: ``1/k`` for ``min-cvar``), the goal is
+``G(x) = c'^T x + c_t sum_i (L_i(w) - a)_+`` over the master's columns ``x`` without the
+``theta_j`` (``x`` holds ``w`` and ``a``). Split the scenarios at a predicted point into
+``sure`` (largest losses), ``band`` (losses near the VaR) and the rest. Replacing ``(.)_+`` by
+its minorant ``L_i - a`` on ``sure`` and by ``0`` on the rest gives
+
+    g(x) = c'^T x + c_t [ -S^T w - |sure| a + sum_{i in band} (L_i(w) - a)_+ ] <= G(x)
+
+for every ``x`` and every split (``S = sum_{sure} R_i``). Its minimum ``g*``, an LP with one
+row per band scenario, is a lower bound on the optimum; at its solution ``x^`` one pass over
+every scenario gives ``G(x^)``, an upper bound on the goal at ``w^`` (``a^`` need not be the
+VaR). ``G(x^) - g*`` is the certified gap; it is zero (up to the LP's tolerances) when no
+``sure`` scenario loses less than ``a^`` and no scenario outside ``sure`` and ``band`` more:
+``w^`` is then a vertex of the full Rockafellar–Uryasev LP, the weights the full LP gives.
+Otherwise the offenders (and the scenarios near ``a^``) join the band and the LP is solved
+again; after ``MAX_ROUNDS`` the caller's cutting plane decides.
+
+The LP is solved in its dual (``band_dual``), a handful of rows whatever the band's size,
+warm-started from the previous round or frontier point.
+
+The band: losses at the predicted point within a reach ``d`` of its VaR. ``d`` follows the
+frontier: a few times the reach the previous point turned out to need (the largest distance
+from the VaR, at its predicted point, of a scenario that changed sides at its solution).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.optimize.band_dual import BandDual
+from allocator.optimize.linear_model import LinearModel
+from allocator.optimize.lp_master import highspy
+from allocator.optimize.measures import FloatArray, portfolio_returns
+
+#: LP solves per point before the caller's cutting plane takes over.
+MAX_ROUNDS = 4
+#: The band reaches this many times the distance the previous point needed.
+REACH_FACTOR = 2.0
+#: Without a previous point: the band spans this share of ``k`` ranks on either side of the VaR.
+FIRST_BAND_SHARE = 0.05
+#: The band's least reach, as a share of the first band's (``FIRST_BAND_SHARE``).
+MIN_REACH_SHARE = 0.2
+#: No LP with more band scenarios than this (its cost would pass a cutting-plane solve's).
+BAND_CAP = 4_000
+#: The VaR and band levels of the predicted point are read from every SAMPLE_STRIDE-th loss.
+SAMPLE_STRIDE = 8
+
+
+@dataclass(frozen=True, eq=False)
+class BandSolution:
+    """``weights`` ``(m,)`` with ``value`` ``G(x^)`` (an upper bound on the goal there) and
+    ``lower_bound`` ``g*``; ``rounds`` LP solves; ``portfolio`` ``R w^`` ``(n,)``."""
+
+    weights: FloatArray
+    value: float
+    lower_bound: float
+    rounds: int
+    portfolio: FloatArray
+
+
+def band_applies(model: LinearModel) -> bool:
+    """Whether ``model``'s only nonlinear part is a CVaR in its goal: ``theta_j`` priced alike
+    and in no row (no CVaR or tracking-error limit, no feasibility slack)."""
+    if model.cvar is None or model.tau is not None or model.slack is not None:
+        return False
+    if model.cvar_limit is not None or highspy is None:
+        return False
+    theta = model.c[model.cvar.start + 1 : model.cvar.stop]
+    if theta.size == 0 or theta[0] <= 0.0 or np.any(theta != theta[0]):
+        return False
+    return not np.any(model.rows[:, model.cvar.start + 1 : model.cvar.stop])
+
+
+class BandLp:
+    """The band LP on ``returns`` ``(n, m)`` with tail size ``tail``; remembers the reach the
+    last solve needed."""
+
+    def __init__(self, returns: FloatArray, tail: int) -> None:
+        self.returns = returns
+        self.tail = tail
+        self.reach: float | None = None
+        self._dual: BandDual | None = None
+
+    def solve(
+        self, model: LinearModel, predicted: FloatArray, tolerance: float = 1e-9
+    ) -> BandSolution | None:
+        """``model`` solved from the split at ``predicted`` = ``R w_p`` ``(n,)``; None when no
+        round certifies ``G(x^) - g* <= tolerance * max(1, |G(x^)|)``."""
+        assert model.cvar is not None and band_applies(model)
+        losses = -predicted
+        var, reach, floor = self._levels(losses)
+        band = np.abs(losses - var) <= reach
+        if np.count_nonzero(band) > BAND_CAP:  # the last point's reach was exceptional
+            reach = floor
+            band = np.abs(losses - var) <= reach
+        sure = losses > var + reach
+        if self._dual is None or not self._dual.fits(model):
+            self._dual = BandDual(model)
+        dual = self._dual
+        self.reach = None  # unless this point succeeds: next time, the first band's reach
+        for rounds in range(1, MAX_ROUNDS + 1):
+            if np.count_nonzero(band) > BAND_CAP:
+                return None  # the prediction was poor: the cutting plane does better
+            solved = dual.solve(model, self.returns, sure, band)
+            if solved is None:
+                return None
+            x, lower = solved
+            w = x[: model.n_assets]
+            alpha = float(x[dual.alpha])
+            portfolio = portfolio_returns(self.returns, w)
+            excess = -portfolio - alpha
+            upper = float(dual.cost @ x) + dual.theta_cost * float(np.maximum(excess, 0.0).sum())
+            if upper - lower <= tolerance * max(1.0, abs(upper)):
+                self._learn(losses, var, excess)
+                return BandSolution(w.copy(), upper, lower, rounds, portfolio)
+            offenders = (sure & (excess < 0.0)) | (~sure & ~band & (excess > 0.0))
+            if not np.any(offenders):
+                return None  # the gap is the LP's own: nothing left to refine
+            # the offenders, and a wider band around the new solution's level
+            reach *= 2.0
+            band |= offenders | (np.abs(excess) <= reach)
+            sure &= ~band
+        return None
+
+    def _levels(self, losses: FloatArray) -> tuple[float, float, float]:
+        """The predicted VaR (the ``k``-th largest loss), the band's reach around it, and the
+        reach of ``FIRST_BAND_SHARE * k`` ranks."""
+        k = self.tail
+        spread = max(1, int(FIRST_BAND_SHARE * k))
+        # a loss level below the VaR from a sample, then exact ranks among the losses above it
+        sample = losses[::SAMPLE_STRIDE]
+        rank = min(sample.shape[0] - 1, (k + 2 * spread) // SAMPLE_STRIDE + 1)
+        level = float(np.partition(sample, sample.shape[0] - 1 - rank)[-1 - rank])
+        top = losses[losses >= level]
+        if top.size <= k + spread:
+            top = losses
+        size = top.size
+        ranks = [max(0, size - k - spread), size - k, min(size - 1, size - k + spread)]
+        low, var, high = (float(v) for v in np.partition(top, ranks)[ranks])
+        floor = max(high - var, var - low)
+        if self.reach is not None:
+            return var, max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor), floor
+        return var, floor, floor
+
+    def _learn(self, losses: FloatArray, var: float, excess: FloatArray) -> None:
+        """Remember how far beyond the predicted VaR the band had to reach: the largest
+        distance, on the wrong side of it, of a scenario on the other side of ``a^``."""
+        inside = excess > 0.0
+        reach = 0.0
+        if np.any(inside):
+            reach = max(reach, var - float(np.min(losses[inside])))
+        if not np.all(inside):
+            reach = max(reach, float(np.max(losses[~inside])) - var)
+        self.reach = reach

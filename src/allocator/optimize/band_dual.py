@@ -105,26 +105,28 @@ class BandDual:
         return np.array(columns), np.array(prices), np.array(lower)
 
     def solve(
-        self, model: LinearModel, returns: FloatArray, sure: BoolArray, band: BoolArray
-    ) -> tuple[FloatArray, float] | None:
-        """``(x^, g*)`` for ``model`` (``fits``) and the split ``sure``/``band`` (boolean
-        ``(n,)``; scenarios whose column is basic join ``band``, leaving ``sure``, in place),
-        or None if HiGHS finds no optimum."""
+        self, model: LinearModel, returns: FloatArray, sure: IntArray, band: IntArray
+    ) -> tuple[FloatArray, float, IntArray, IntArray] | None:
+        """``(x^, g*, sure, band)`` for ``model`` (``fits``) and the split ``sure``/``band``
+        (sorted scenario numbers; those whose column was basic join the band), or None if HiGHS
+        finds no optimum."""
         assert highspy is not None
         h = self.highs
         kept = self.scenarios[self._basic]
-        band[kept] = True
-        sure[kept] = False
+        if kept.size:
+            band = np.union1d(band, kept)
+            at = np.searchsorted(sure, kept)  # both sorted: drop the kept from ``sure``
+            at = at[at < sure.size]
+            sure = np.delete(sure, at[np.isin(sure[at], kept)])
         m, t = self.m, self.theta_cost
         rhs = self.cost.copy()
-        tail_rows = np.flatnonzero(sure)
-        rhs[:m] -= t * returns[tail_rows].sum(axis=0)
-        rhs[self.alpha] -= t * tail_rows.size
+        rhs[:m] -= t * returns[sure].sum(axis=0)
+        rhs[self.alpha] -= t * sure.size
         rows = np.arange(rhs.size, dtype=np.int32)
         h.changeRowsBounds(rows.size, rows, rhs, rhs)
         fixed = np.arange(self.fixed.shape[0], dtype=np.int32)
         h.changeColsCost(fixed.size, fixed, self._bound_columns(model)[1])
-        self._update_band(returns, np.flatnonzero(band))
+        self._update_band(returns, band)
         h.run()
         self.iterations = int(h.getInfo().simplex_iteration_count)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -135,7 +137,7 @@ class BandDual:
         basic = highspy.HighsBasisStatus.kBasic
         self._basic = np.array([s == basic for s in status], dtype=bool)
         x = np.array(h.getSolution().row_dual, dtype=np.float64)
-        return x, float(h.getInfo().objective_function_value)
+        return x, float(h.getInfo().objective_function_value), sure, band
 
     def _update_band(self, returns: FloatArray, scenarios: IntArray) -> None:
         """Delete the columns of scenarios that left the band, append those that joined."""

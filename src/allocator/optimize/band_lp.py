@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.optimize.band_dual import BandDual
+from allocator.optimize.band_dual import BandDual, BoolArray
+from allocator.optimize.cvar_oracle import IntArray
 from allocator.optimize.linear_model import LinearModel
 from allocator.optimize.lp_master import highspy
 from allocator.optimize.measures import FloatArray, portfolio_returns
@@ -45,9 +46,9 @@ REACH_FACTOR = 2.0
 #: Without a previous point: the band spans this share of ``k`` ranks on either side of the VaR.
 FIRST_BAND_SHARE = 0.05
 #: The band's least reach, as a share of the first band's (``FIRST_BAND_SHARE``).
-MIN_REACH_SHARE = 0.2
+MIN_REACH_SHARE = 0.05
 #: No LP with more band scenarios than this (its cost would pass a cutting-plane solve's).
-BAND_CAP = 4_000
+BAND_CAP = 20_000
 #: The VaR and band levels of the predicted point are read from every SAMPLE_STRIDE-th loss.
 SAMPLE_STRIDE = 8
 
@@ -93,68 +94,92 @@ class BandLp:
         """``model`` solved from the split at ``predicted`` = ``R w_p`` ``(n,)``; None when no
         round certifies ``G(x^) - g* <= tolerance * max(1, |G(x^)|)``."""
         assert model.cvar is not None and band_applies(model)
-        losses = -predicted
-        var, reach, floor = self._levels(losses)
-        band = np.abs(losses - var) <= reach
-        if np.count_nonzero(band) > BAND_CAP:  # the last point's reach was exceptional
-            reach = floor
-            band = np.abs(losses - var) <= reach
-        sure = losses > var + reach
+        top, losses, var, floor = self._top(predicted)
+        reach = floor
+        if self.reach is not None:
+            reach = max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor)
+            if np.count_nonzero(np.abs(losses - var) <= reach) > BAND_CAP:
+                reach = floor  # the last point's reach was exceptional
+        if var - reach < float(losses.min()) and top.size < predicted.shape[0]:
+            top, losses = _above(predicted, var - reach)
+        sure = top[losses > var + reach]
+        band = top[np.abs(losses - var) <= reach]
         if self._dual is None or not self._dual.fits(model):
             self._dual = BandDual(model)
         dual = self._dual
         self.reach = None  # unless this point succeeds: next time, the first band's reach
+        n = predicted.shape[0]
         for rounds in range(1, MAX_ROUNDS + 1):
-            if np.count_nonzero(band) > BAND_CAP:
+            if band.size > BAND_CAP:
                 return None  # the prediction was poor: the cutting plane does better
             solved = dual.solve(model, self.returns, sure, band)
             if solved is None:
                 return None
-            x, lower = solved
+            x, lower, sure, band = solved
             w = x[: model.n_assets]
             alpha = float(x[dual.alpha])
             portfolio = portfolio_returns(self.returns, w)
-            excess = -portfolio - alpha
-            upper = float(dual.cost @ x) + dual.theta_cost * float(np.maximum(excess, 0.0).sum())
+            tail = np.flatnonzero(portfolio < -alpha)  # losses above a^
+            excess = float(np.sum(-portfolio[tail])) - alpha * tail.size
+            upper = float(dual.cost @ x) + dual.theta_cost * excess
+            in_tail = np.zeros(n, dtype=bool)
+            in_tail[tail] = True
             if upper - lower <= tolerance * max(1.0, abs(upper)):
-                self._learn(losses, var, excess)
+                self._learn(top, losses, var, predicted, tail, in_tail)
                 return BandSolution(w.copy(), upper, lower, rounds, portfolio)
-            offenders = (sure & (excess < 0.0)) | (~sure & ~band & (excess > 0.0))
-            if not np.any(offenders):
+            split = np.zeros(n, dtype=bool)
+            split[sure] = True
+            split[band] = True
+            offenders = np.union1d(sure[~in_tail[sure]], tail[~split[tail]])
+            if offenders.size == 0:
                 return None  # the gap is the LP's own: nothing left to refine
             # the offenders, and a wider band around the new solution's level
             reach *= 2.0
-            band |= offenders | (np.abs(excess) <= reach)
-            sure &= ~band
+            near = np.flatnonzero(np.abs(portfolio + alpha) <= reach)
+            band = np.union1d(band, np.union1d(offenders, near))
+            sure = np.setdiff1d(sure, band, assume_unique=True)
         return None
 
-    def _levels(self, losses: FloatArray) -> tuple[float, float, float]:
-        """The predicted VaR (the ``k``-th largest loss), the band's reach around it, and the
-        reach of ``FIRST_BAND_SHARE * k`` ranks."""
+    def _top(self, predicted: FloatArray) -> tuple[IntArray, FloatArray, float, float]:
+        """The scenarios losing most at the predicted point (a few ``FIRST_BAND_SHARE * k``
+        beyond the ``k`` largest) and their losses; the predicted VaR (the ``k``-th largest
+        loss); the reach of ``FIRST_BAND_SHARE * k`` ranks around it."""
         k = self.tail
         spread = max(1, int(FIRST_BAND_SHARE * k))
         # a loss level below the VaR from a sample, then exact ranks among the losses above it
-        sample = losses[::SAMPLE_STRIDE]
+        sample = -predicted[::SAMPLE_STRIDE]
         rank = min(sample.shape[0] - 1, (k + 2 * spread) // SAMPLE_STRIDE + 1)
         level = float(np.partition(sample, sample.shape[0] - 1 - rank)[-1 - rank])
-        top = losses[losses >= level]
+        top, losses = _above(predicted, level)
         if top.size <= k + spread:
-            top = losses
+            top, losses = _above(predicted, -np.inf)
         size = top.size
         ranks = [max(0, size - k - spread), size - k, min(size - 1, size - k + spread)]
-        low, var, high = (float(v) for v in np.partition(top, ranks)[ranks])
-        floor = max(high - var, var - low)
-        if self.reach is not None:
-            return var, max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor), floor
-        return var, floor, floor
+        low, var, high = (float(v) for v in np.partition(losses, ranks)[ranks])
+        return top, losses, var, max(high - var, var - low)
 
-    def _learn(self, losses: FloatArray, var: float, excess: FloatArray) -> None:
+    def _learn(
+        self,
+        top: IntArray,
+        losses: FloatArray,
+        var: float,
+        predicted: FloatArray,
+        tail: IntArray,
+        in_tail: BoolArray,
+    ) -> None:
         """Remember how far beyond the predicted VaR the band had to reach: the largest
-        distance, on the wrong side of it, of a scenario on the other side of ``a^``."""
-        inside = excess > 0.0
+        distance, on the wrong side of it, of a scenario on the other side of ``a^``
+        (``tail``, ``in_tail``: the scenarios losing more than ``a^``)."""
         reach = 0.0
-        if np.any(inside):
-            reach = max(reach, var - float(np.min(losses[inside])))
-        if not np.all(inside):
-            reach = max(reach, float(np.max(losses[~inside])) - var)
+        if tail.size:
+            reach = max(reach, var + float(np.max(predicted[tail])))
+        outside = losses[~in_tail[top]]  # every loss above the VaR is in ``top``
+        if outside.size:
+            reach = max(reach, float(np.max(outside)) - var)
         self.reach = reach
+
+
+def _above(predicted: FloatArray, level: float) -> tuple[IntArray, FloatArray]:
+    """The scenarios losing at least ``level`` at the predicted point, and their losses."""
+    top = np.flatnonzero(predicted <= -level)
+    return top, -predicted[top]

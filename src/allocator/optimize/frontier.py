@@ -109,16 +109,18 @@ def small_cap_asset(asset_ids: tuple[str, ...], sweep_asset: str | None = None) 
     return "small" if "small" in asset_ids else None
 
 
-def max_attainable_return(optimizer: PortfolioOptimizer, returns: FloatArray) -> float:
+def max_attainable_return(
+    optimizer: PortfolioOptimizer, returns: FloatArray
+) -> tuple[float, FloatArray]:
     """Highest expected net return meeting every constraint but the return target (an LP;
-    CVaR and tracking-error limits enter as cuts)."""
+    CVaR and tracking-error limits enter as cuts), and weights attaining it."""
     spec = optimizer.spec.with_min_return(None)
     engine = optimizer.engine(returns, spec)
     model = build_linear_model(spec, returns.mean(axis=0), "max-return", engine.layout)
     result = engine.solve(model)
     if result.weights is None:
         raise optimizer.infeasible_error(spec, returns)
-    return -result.value
+    return -result.value, result.weights
 
 
 def efficient_frontier(
@@ -134,7 +136,7 @@ def efficient_frontier(
     started = time.perf_counter()
     request = optimizer.spec
     base = request.with_objective(FRONTIER_OBJECTIVE[request.objective])
-    top = max_attainable_return(optimizer, returns)
+    top, top_weights = max_attainable_return(optimizer, returns)
     # A target below any attainable return keeps the sweep's structure from the first point.
     floor = -1.0 - request.leverage_limit * float(np.max(np.abs(returns.mean(axis=0))))
     first_target = request.min_return if request.min_return is not None else floor
@@ -155,8 +157,12 @@ def efficient_frontier(
         spec = base.with_min_return(target)
         if cut_model is not None:
             model = cut_model.with_min_return(target)
-            # R w at the extrapolated start (_predicted_start), from the last two points
-            predicted = 2.0 * nearby[-1] - nearby[-2] if len(nearby) == 2 else None
+            # R w at the start: extrapolated from the last two points (_predicted_start)
+            predicted = None
+            if start is top_weights:
+                predicted = portfolio_returns(returns, top_weights)
+            elif len(nearby) == 2:
+                predicted = 2.0 * nearby[-1] - nearby[-2]
             allocation, portfolio = optimizer.solve_cuts_near(
                 returns, spec, model, start, nearby[-1] if nearby else None, band, predicted
             )
@@ -181,7 +187,7 @@ def efficient_frontier(
     targets[-1] -= 1e-7 * max(1.0, abs(top - low))
     allocations = [first]
     kept = [low]
-    notes = []
+    notes: list[str] = []
     for target in targets[1:]:
         try:
             allocation = None
@@ -189,7 +195,10 @@ def efficient_frontier(
                 spec = base.with_min_return(float(target))
                 allocation = _walk_point(walk, spec, returns, optimizer.periods_per_year)
             if allocation is None:
-                allocation = solve(float(target), _predicted_start(allocations))
+                # the top point lies a hair from the max-return LP's vertex
+                last = len(allocations) + len(notes) == points - 1
+                start = top_weights if last else _predicted_start(allocations)
+                allocation = solve(float(target), start)
                 if walk is not None:
                     walk.adopt(allocation.weights, float(target))
         except (InfeasibleError, SolverFailedError) as exc:

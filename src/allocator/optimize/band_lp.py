@@ -43,12 +43,14 @@ from allocator.optimize.measures import FloatArray, portfolio_returns
 MAX_ROUNDS = 4
 #: The band reaches this many times the distance the previous point needed.
 REACH_FACTOR = 2.0
-#: Without a previous point: the band spans this share of ``k`` ranks on either side of the VaR.
+#: At most (and without a previous point): this share of ``k`` ranks on either side of the VaR.
 FIRST_BAND_SHARE = 0.05
 #: The band's least reach, as a share of the first band's (``FIRST_BAND_SHARE``).
 MIN_REACH_SHARE = 0.05
-#: No LP with more band scenarios than this (its cost would pass a cutting-plane solve's).
-BAND_CAP = 20_000
+#: No LP with more band scenarios than this share of ``k`` (or MIN_BAND_CAP): its cost would
+#: pass a cutting-plane solve's.
+BAND_CAP_SHARE = 0.4
+MIN_BAND_CAP = 1_000
 #: The VaR and band levels of the predicted point are read from every SAMPLE_STRIDE-th loss.
 SAMPLE_STRIDE = 8
 
@@ -95,11 +97,9 @@ class BandLp:
         round certifies ``G(x^) - g* <= tolerance * max(1, |G(x^)|)``."""
         assert model.cvar is not None and band_applies(model)
         top, losses, var, floor = self._top(predicted)
-        reach = floor
+        reach = floor  # rounds widen it when the prediction was worse than usual
         if self.reach is not None:
-            reach = max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor)
-            if np.count_nonzero(np.abs(losses - var) <= reach) > BAND_CAP:
-                reach = floor  # the last point's reach was exceptional
+            reach = min(floor, max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor))
         if var - reach < float(losses.min()) and top.size < predicted.shape[0]:
             top, losses = _above(predicted, var - reach)
         sure = top[losses > var + reach]
@@ -109,8 +109,9 @@ class BandLp:
         dual = self._dual
         self.reach = None  # unless this point succeeds: next time, the first band's reach
         n = predicted.shape[0]
+        cap = max(MIN_BAND_CAP, int(BAND_CAP_SHARE * self.tail))
         for rounds in range(1, MAX_ROUNDS + 1):
-            if band.size > BAND_CAP:
+            if band.size > cap:
                 return None  # the prediction was poor: the cutting plane does better
             solved = dual.solve(model, self.returns, sure, band)
             if solved is None:

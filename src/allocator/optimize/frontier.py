@@ -163,6 +163,8 @@ def efficient_frontier(
                 predicted = portfolio_returns(returns, top_weights)
             elif len(nearby) == 2:
                 predicted = 2.0 * nearby[-1] - nearby[-2]
+            elif nearby:
+                predicted = nearby[-1]
             allocation, portfolio = optimizer.solve_cuts_near(
                 returns, spec, model, start, nearby[-1] if nearby else None, band, predicted
             )

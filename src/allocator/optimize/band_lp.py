@@ -40,7 +40,7 @@ from allocator.optimize.lp_master import highspy
 from allocator.optimize.measures import FloatArray, portfolio_returns
 
 #: LP solves per point before the caller's cutting plane takes over.
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
 #: The band reaches this many times the distance the previous point needed.
 REACH_FACTOR = 2.0
 #: At most (and without a previous point): this share of ``k`` ranks on either side of the VaR.
@@ -100,19 +100,15 @@ class BandLp:
         reach = floor  # rounds widen it when the prediction was worse than usual
         if self.reach is not None:
             reach = min(floor, max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor))
-        if var - reach < float(losses.min()) and top.size < predicted.shape[0]:
-            top, losses = _above(predicted, var - reach)
-        sure = top[losses > var + reach]
-        band = top[np.abs(losses - var) <= reach]
+        sure, band = _split(predicted, top, losses, var, reach)
         if self._dual is None or not self._dual.fits(model):
             self._dual = BandDual(model)
         dual = self._dual
         self.reach = None  # unless this point succeeds: next time, the first band's reach
+        widened = reach >= floor
         n = predicted.shape[0]
         cap = max(MIN_BAND_CAP, int(BAND_CAP_SHARE * self.tail))
         for rounds in range(1, MAX_ROUNDS + 1):
-            if band.size > cap:
-                return None  # the prediction was poor: the cutting plane does better
             solved = dual.solve(model, self.returns, sure, band)
             if solved is None:
                 return None
@@ -137,8 +133,17 @@ class BandLp:
             # the offenders, and a wider band around the new solution's level
             reach *= 2.0
             near = np.flatnonzero(np.abs(portfolio + alpha) <= reach)
-            band = np.union1d(band, np.union1d(offenders, near))
-            sure = np.setdiff1d(sure, band, assume_unique=True)
+            grown = np.union1d(band, np.union1d(offenders, near))
+            if grown.size <= cap:
+                band = grown
+                sure = np.setdiff1d(sure, band, assume_unique=True)
+            elif not widened:  # a poor prediction: the widest band at it, once
+                widened = True
+                fresh_sure, fresh_band = _split(predicted, top, losses, var, floor)
+                band = np.union1d(band, fresh_band)  # keeps what the last rounds learned
+                sure = np.setdiff1d(fresh_sure, band, assume_unique=True)
+            else:
+                return None  # the cutting plane does better
         return None
 
     def _top(self, predicted: FloatArray) -> tuple[IntArray, FloatArray, float, float]:
@@ -178,6 +183,16 @@ class BandLp:
         if outside.size:
             reach = max(reach, float(np.max(outside)) - var)
         self.reach = reach
+
+
+def _split(
+    predicted: FloatArray, top: IntArray, losses: FloatArray, var: float, reach: float
+) -> tuple[IntArray, IntArray]:
+    """``(sure, band)``: losses beyond ``var + reach`` and within ``reach`` of ``var`` (``top``
+    and ``losses`` from ``_top``, widened when the band reaches below them)."""
+    if var - reach < float(losses.min()) and top.size < predicted.shape[0]:
+        top, losses = _above(predicted, var - reach)
+    return top[losses > var + reach], top[np.abs(losses - var) <= reach]
 
 
 def _above(predicted: FloatArray, level: float) -> tuple[IntArray, FloatArray]:

@@ -47,8 +47,9 @@ class BandDual:
         self.cost = model.c[self.keep]
         self.theta_cost = float(model.c[theta[0]])
         self.iterations = 0  # simplex iterations of the last solve
-        self.fixed, prices, lower = self._bound_columns(model)
-        self.pattern = np.isfinite(prices)
+        self.fixed, self._source, self._sign, lower = self._bound_columns(model)
+        self.pattern = self._pattern(model)
+        prices = self._prices(model)
         self.scenarios = np.zeros(0, dtype=np.intp)  # the band's columns, after the fixed ones
         self._basic = np.zeros(0, dtype=bool)
         h = self.highs = highspy.Highs()
@@ -79,30 +80,58 @@ class BandDual:
         """Whether ``model`` differs from this one's only in bounds this instance can price."""
         if model.structure_id != self.structure_id:
             return False
-        return bool(np.array_equal(np.isfinite(self._bound_columns(model)[1]), self.pattern))
+        return bool(np.array_equal(self._pattern(model), self.pattern))
 
-    def _bound_columns(self, model: LinearModel) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """The multipliers' columns of ``model``'s finite row and column bounds, their prices
-        and lower bounds (``-inf``: an equation's free multiplier)."""
+    def _bounds(self, model: LinearModel) -> tuple[FloatArray, FloatArray]:
+        """Lower and upper bounds of ``model``'s rows, then of its kept columns."""
+        lower = np.concatenate([model.row_lower, model.lower[self.keep]])
+        upper = np.concatenate([model.row_upper, model.upper[self.keep]])
+        return lower, upper
+
+    def _pattern(self, model: LinearModel) -> npt.NDArray[np.bool_]:
+        """Which bounds are finite and which are equations: what the columns depend on."""
+        lower, upper = self._bounds(model)
+        return np.concatenate([np.isfinite(lower), np.isfinite(upper), lower == upper])
+
+    def _prices(self, model: LinearModel) -> FloatArray:
+        """The bound multipliers' prices: the bounds, signed."""
+        lower, upper = self._bounds(model)
+        prices: FloatArray = self._sign * np.concatenate([lower, upper])[self._source]
+        return prices
+
+    def _bound_columns(
+        self, model: LinearModel
+    ) -> tuple[FloatArray, IntArray, FloatArray, FloatArray]:
+        """The multipliers' columns of ``model``'s finite row and column bounds, where their
+        prices come from (an index into the lower bounds then the upper ones of ``_bounds``)
+        and with which sign, and their lower bounds (``-inf``: an equation's free
+        multiplier)."""
         columns: list[FloatArray] = []
-        prices: list[float] = []
-        lower: list[float] = []
-        rows = model.rows[:, self.keep]
-        unit = np.eye(self.keep.size)
-        bounds = [(rows[r], model.row_lower[r], model.row_upper[r]) for r in range(rows.shape[0])]
-        bounds += [(unit[j], model.lower[c], model.upper[c]) for j, c in enumerate(self.keep)]
-        for row, lo, up in bounds:
-            if lo == up:
-                columns.append(row)
-                prices.append(float(lo))
-                lower.append(-np.inf)
+        source: list[int] = []
+        sign: list[float] = []
+        free: list[bool] = []
+        normals = np.vstack([model.rows[:, self.keep], np.eye(self.keep.size)])
+        lower, upper = self._bounds(model)
+        size = lower.size
+        for j in range(size):
+            if lower[j] == upper[j]:
+                columns.append(normals[j])
+                source.append(j)
+                sign.append(1.0)
+                free.append(True)
                 continue
-            for sign, bound in ((1.0, lo), (-1.0, up)):
+            for side, bound, at in ((1.0, lower[j], j), (-1.0, upper[j], size + j)):
                 if np.isfinite(bound):
-                    columns.append(sign * row)
-                    prices.append(sign * float(bound))
-                    lower.append(0.0)
-        return np.array(columns), np.array(prices), np.array(lower)
+                    columns.append(side * normals[j])
+                    source.append(at)
+                    sign.append(side)
+                    free.append(False)
+        return (
+            np.array(columns),
+            np.array(source, dtype=np.intp),
+            np.array(sign),
+            np.where(np.array(free), -np.inf, 0.0),
+        )
 
     def solve(
         self, model: LinearModel, returns: FloatArray, sure: IntArray, band: IntArray
@@ -125,7 +154,7 @@ class BandDual:
         rows = np.arange(rhs.size, dtype=np.int32)
         h.changeRowsBounds(rows.size, rows, rhs, rhs)
         fixed = np.arange(self.fixed.shape[0], dtype=np.int32)
-        h.changeColsCost(fixed.size, fixed, self._bound_columns(model)[1])
+        h.changeColsCost(fixed.size, fixed, self._prices(model))
         self._update_band(returns, band)
         h.run()
         self.iterations = int(h.getInfo().simplex_iteration_count)

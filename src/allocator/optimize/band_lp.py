@@ -51,6 +51,8 @@ MIN_REACH_SHARE = 0.05
 #: pass a cutting-plane solve's.
 BAND_CAP_SHARE = 0.4
 MIN_BAND_CAP = 1_000
+#: Polishing a cutting-plane solution (within its gap of the optimum): a narrower band.
+POLISH_SHARE = 0.01
 #: The VaR and band levels of the predicted point are read from every SAMPLE_STRIDE-th loss.
 SAMPLE_STRIDE = 8
 
@@ -91,20 +93,28 @@ class BandLp:
         self._dual: BandDual | None = None
 
     def solve(
-        self, model: LinearModel, predicted: FloatArray, tolerance: float = 1e-9
+        self,
+        model: LinearModel,
+        predicted: FloatArray,
+        tolerance: float = 1e-9,
+        spread: float = FIRST_BAND_SHARE,
+        learn: bool = True,
     ) -> BandSolution | None:
         """``model`` solved from the split at ``predicted`` = ``R w_p`` ``(n,)``; None when no
-        round certifies ``G(x^) - g* <= tolerance * max(1, |G(x^)|)``."""
+        round certifies ``G(x^) - g* <= tolerance * max(1, |G(x^)|)``. The band reaches at
+        most ``spread * k`` ranks from the predicted VaR (less when the last solve with
+        ``learn`` needed less)."""
         assert model.cvar is not None and band_applies(model)
-        top, losses, var, floor = self._top(predicted)
+        top, losses, var, floor = self._top(predicted, spread)
         reach = floor  # rounds widen it when the prediction was worse than usual
-        if self.reach is not None:
+        if self.reach is not None and learn:
             reach = min(floor, max(REACH_FACTOR * self.reach, MIN_REACH_SHARE * floor))
         sure, band = _split(predicted, top, losses, var, reach)
         if self._dual is None or not self._dual.fits(model):
             self._dual = BandDual(model)
         dual = self._dual
-        self.reach = None  # unless this point succeeds: next time, the first band's reach
+        if learn:
+            self.reach = None  # unless this point succeeds: next time, the widest band
         widened = reach >= floor
         n = predicted.shape[0]
         cap = max(MIN_BAND_CAP, int(BAND_CAP_SHARE * self.tail))
@@ -122,7 +132,8 @@ class BandLp:
             in_tail = np.zeros(n, dtype=bool)
             in_tail[tail] = True
             if upper - lower <= tolerance * max(1.0, abs(upper)):
-                self._learn(top, losses, var, predicted, tail, in_tail)
+                if learn:
+                    self._learn(top, losses, var, predicted, tail, in_tail)
                 return BandSolution(w.copy(), upper, lower, rounds, portfolio)
             split = np.zeros(n, dtype=bool)
             split[sure] = True
@@ -146,12 +157,14 @@ class BandLp:
                 return None  # the cutting plane does better
         return None
 
-    def _top(self, predicted: FloatArray) -> tuple[IntArray, FloatArray, float, float]:
-        """The scenarios losing most at the predicted point (a few ``FIRST_BAND_SHARE * k``
-        beyond the ``k`` largest) and their losses; the predicted VaR (the ``k``-th largest
-        loss); the reach of ``FIRST_BAND_SHARE * k`` ranks around it."""
+    def _top(
+        self, predicted: FloatArray, share: float
+    ) -> tuple[IntArray, FloatArray, float, float]:
+        """The scenarios losing most at the predicted point (a few ``share * k`` beyond the
+        ``k`` largest) and their losses; the predicted VaR (the ``k``-th largest loss); the
+        reach of ``share * k`` ranks around it."""
         k = self.tail
-        spread = max(1, int(FIRST_BAND_SHARE * k))
+        spread = max(1, int(share * k))
         # a loss level below the VaR from a sample, then exact ranks among the losses above it
         sample = -predicted[::SAMPLE_STRIDE]
         rank = min(sample.shape[0] - 1, (k + 2 * spread) // SAMPLE_STRIDE + 1)

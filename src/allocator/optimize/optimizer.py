@@ -26,7 +26,7 @@ import numpy as np
 
 from allocator.errors import InfeasibleError, InputError, SolverFailedError
 from allocator.optimize.allocation import Allocation, measure_allocation
-from allocator.optimize.band_lp import BandLp, band_applies
+from allocator.optimize.band_lp import POLISH_SHARE, BandLp, band_applies
 from allocator.optimize.candidate_tail import solve_from_candidates
 from allocator.optimize.convex import DEFAULT_SOLVERS, FEASIBILITY_TOLERANCE, ConvexProblem
 from allocator.optimize.convex_parts import UTILITY_OBJECTIVES, Structure, structure_of
@@ -214,26 +214,40 @@ class PortfolioOptimizer:
         ``(n_scenarios,)`` at a nearby solution (``candidate_tail``: verified on every
         scenario, so just as exact); returns the allocation and its ``R w*``. With ``band``
         and ``predicted`` = ``R w`` at a predicted solution, the band LP (``band_lp``,
-        certified on every scenario) is tried first."""
+        certified on every scenario) is tried first. A cutting-plane solution is polished
+        by the band LP when it applies: the cutting plane stops within its gap of the
+        optimum, on a flat optimum up to ~1e-4 away in weights; the band LP from there ends
+        at the full LP's vertex."""
         engine = self.engine(returns, spec)
         model = self.cut_model(returns, spec) if model is None else model
         returns = self.adopt(returns)
         portfolio: FloatArray | None = None
         result: CutSolution | None = None
         solver = engine.solver_name
-        if band is not None and predicted is not None and band_applies(model):
+        polish = band_applies(model)
+        if band is not None and predicted is not None and polish:
             exact = band.solve(model, predicted)
             if exact is not None:
                 result = CutSolution(
                     exact.weights, exact.value, exact.lower_bound, exact.rounds, "optimal"
                 )
                 portfolio, solver = exact.portfolio, BAND_SOLVER
-        if result is not None:
-            pass
-        elif nearby is None:
-            result = engine.solve(model, start=start)
-        else:
-            result, portfolio = solve_from_candidates(engine, model, nearby, start)
+        if result is None:
+            if nearby is None:
+                result = engine.solve(model, start=start)
+            else:
+                result, portfolio = solve_from_candidates(engine, model, nearby, start)
+            if polish and result.status == "optimal" and result.weights is not None:
+                if portfolio is None:
+                    portfolio = portfolio_returns(returns, result.weights)
+                polisher = BandLp(engine.returns, engine.oracle.tail) if band is None else band
+                exact = polisher.solve(model, portfolio, spread=POLISH_SHARE, learn=False)
+                if exact is not None:
+                    iterations = result.iterations + exact.rounds
+                    result = CutSolution(
+                        exact.weights, exact.value, exact.lower_bound, iterations, "optimal"
+                    )
+                    portfolio, solver = exact.portfolio, f"{solver} + {BAND_SOLVER}"
         if result.status == "infeasible" or result.weights is None:
             raise self.infeasible_error(spec, returns)
         if portfolio is None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from allocator.optimize.band_walk import Vertex, walk
 from allocator.optimize.linear_model import LinearModel
 from allocator.optimize.lp_master import TOLERANCE, IntArray, highspy
 from allocator.optimize.measures import FloatArray
@@ -48,6 +49,8 @@ class BandDual:
         self.theta_cost = float(model.c[theta[0]])
         self.iterations = 0  # simplex iterations of the last solve
         self.fixed, self._source, self._sign, lower = self._bound_columns(model)
+        self._free = lower == -np.inf
+        self._vertex: Vertex | None = None  # the last solve's active planes
         self.pattern = self._pattern(model)
         prices = self._prices(model)
         self.scenarios = np.zeros(0, dtype=np.intp)  # the band's columns, after the fixed ones
@@ -142,6 +145,8 @@ class BandDual:
         assert highspy is not None
         h = self.highs
         kept = self.scenarios[self._basic]
+        if self._vertex is not None:
+            kept = np.union1d(kept, self._vertex.kinks)
         if kept.size:
             band = np.union1d(band, kept)
             at = np.searchsorted(sure, kept)  # both sorted: drop the kept from ``sure``
@@ -151,10 +156,19 @@ class BandDual:
         rhs = self.cost.copy()
         rhs[:m] -= t * np.take(returns, sure, axis=0).sum(axis=0)  # take: faster than [sure]
         rhs[self.alpha] -= t * sure.size
+        prices = self._prices(model)
+        if self._vertex is not None:
+            walked = walk(
+                self._vertex, rhs, t, self.fixed, prices, self._free, returns, band, m, self.alpha
+            )
+            self._vertex = None if walked is None else walked.vertex
+            if walked is not None:
+                self.iterations = walked.steps
+                return walked.x, walked.value, sure, band
         rows = np.arange(rhs.size, dtype=np.int32)
         h.changeRowsBounds(rows.size, rows, rhs, rhs)
         fixed = np.arange(self.fixed.shape[0], dtype=np.int32)
-        h.changeColsCost(fixed.size, fixed, self._prices(model))
+        h.changeColsCost(fixed.size, fixed, prices)
         self._update_band(returns, band)
         h.run()
         self.iterations = int(h.getInfo().simplex_iteration_count)
@@ -162,9 +176,13 @@ class BandDual:
             self._basic = np.zeros(self.scenarios.size, dtype=bool)
             h.clearSolver()  # no basis worth keeping
             return None
-        status = h.getBasis().col_status[self.fixed.shape[0] :]
         basic = highspy.HighsBasisStatus.kBasic
-        self._basic = np.array([s == basic for s in status], dtype=bool)
+        status = np.array([s == basic for s in h.getBasis().col_status], dtype=bool)
+        self._basic = status[self.fixed.shape[0] :]
+        bounds = np.flatnonzero(status[: self.fixed.shape[0]])
+        kinks = np.sort(self.scenarios[self._basic])
+        if bounds.size + kinks.size == self.keep.size:  # no row's logical in the basis
+            self._vertex = Vertex(bounds, kinks)
         x = np.array(h.getSolution().row_dual, dtype=np.float64)
         return x, float(h.getInfo().objective_function_value), sure, band
 

@@ -79,3 +79,42 @@ def test_standalone_cutting_plane_is_polished_to_the_full_lp_vertex(case: str) -
     full = optimize_weights(RETURNS, ASSETS, request(**fields), method="cvxpy")
     assert cuts.solver.startswith("cutting-plane") and cuts.solver.endswith(BAND_SOLVER)
     assert np.abs(cuts.weights - full.weights).max() <= WEIGHT_AGREEMENT
+
+
+def test_walk_from_the_last_vertex_matches_a_fresh_highs_solve() -> None:
+    from allocator.optimize import band_dual
+    from allocator.optimize.band_dual import BandDual
+
+    returns = normal_returns(20_000, seed=73)
+    optimizer = PortfolioOptimizer(ASSETS, request(objective="min-cvar", min_return=0.007))
+    model = optimizer.cut_model(returns, optimizer.spec)
+    k = optimizer.engine(returns, optimizer.spec).oracle.tail
+    losses = -(returns @ np.array([0.3, 0.4, 0.3]))
+    order = np.argsort(-losses)
+    sure, band = np.sort(order[: k - 300]), np.sort(order[k - 300 : k + 300])
+    warm = BandDual(model)
+    assert warm.solve(model, returns, sure, band) is not None  # HiGHS, no vertex yet
+    assert warm._vertex is not None
+    moved = model.with_min_return(0.0072)
+    walked = warm.solve(moved, returns, sure, band)
+    assert walked is not None and warm.iterations > 0  # the walk's steps
+    fresh = BandDual(moved).solve(moved, returns, sure, band)
+    assert fresh is not None
+    np.testing.assert_allclose(walked[0], fresh[0], atol=1e-9)
+    assert walked[1] == pytest.approx(fresh[1], abs=1e-12)
+    # a start the new target pushes out of bounds is declined (here HiGHS then finds the
+    # target unattainable)
+    calls: list[object] = []
+    original = band_dual.walk
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(result := original(*args, **kwargs))  # type: ignore[arg-type]
+        return result
+
+    band_dual.walk = spy  # type: ignore[assignment]
+    try:
+        far = model.with_min_return(0.02)  # above every asset's mean
+        assert warm.solve(far, returns, sure, band) is None
+    finally:
+        band_dual.walk = original
+    assert calls == [None]

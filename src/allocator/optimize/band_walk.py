@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -86,72 +87,156 @@ def walk(
         return None  # not a vertex, or an equation left out
     # the active planes: a bound side (index into normals) or a kink (index into band)
     is_kink = np.concatenate([np.zeros(start.bounds.size, bool), np.ones(start.kinks.size, bool)])
-    index = np.concatenate([start.bounds, position]).astype(np.intp)
-    inequality = ~free
+    index = np.concatenate([start.bounds, position]).astype(np.int64)
+    status, steps, x = _steps(
+        np.ascontiguousarray(normals, dtype=np.float64),
+        np.ascontiguousarray(prices, dtype=np.float64),
+        np.ascontiguousarray(free, dtype=np.bool_),
+        kink_rows,
+        np.ascontiguousarray(cost, dtype=np.float64),
+        float(t),
+        is_kink,
+        index,
+        MAX_STEPS,
+        FEASIBILITY,
+    )
+    if status != OPTIMAL:
+        return None
+    excess = -(kink_rows @ x)
+    value = float(cost @ x) + t * float(np.maximum(excess, 0.0).sum())
+    vertex = Vertex(np.sort(index[~is_kink]).astype(np.intp), np.sort(band[index[is_kink]]))
+    return WalkResult(x, value, vertex, steps)
+
+
+OPTIMAL, OUT_OF_BOUNDS, SINGULAR, UNBOUNDED, STALLED = range(5)
+
+
+@numba.njit(cache=True, nogil=True)
+def _inverse(matrix: FloatArray) -> tuple[bool, FloatArray]:
+    """Gauss-Jordan with partial pivoting on a small matrix: ``(False, _)`` if singular."""
+    r = matrix.shape[0]
+    work = matrix.copy()
+    inverse = np.eye(r)
+    for col in range(r):
+        pivot = col + int(np.argmax(np.abs(work[col:, col])))
+        if abs(work[pivot, col]) < 1e-14 * max(1.0, np.max(np.abs(work))):
+            return False, inverse
+        if pivot != col:
+            for j in range(r):
+                work[col, j], work[pivot, j] = work[pivot, j], work[col, j]
+                inverse[col, j], inverse[pivot, j] = inverse[pivot, j], inverse[col, j]
+        scale = 1.0 / work[col, col]
+        for j in range(r):
+            work[col, j] *= scale
+            inverse[col, j] *= scale
+        for i in range(r):
+            if i != col and work[i, col] != 0.0:
+                factor = work[i, col]
+                for j in range(r):
+                    work[i, j] -= factor * work[col, j]
+                    inverse[i, j] -= factor * inverse[col, j]
+    return True, inverse
+
+
+@numba.njit(cache=True, nogil=True)
+def _steps(
+    normals: FloatArray,
+    prices: FloatArray,
+    free: npt.NDArray[np.bool_],
+    kink_rows: FloatArray,
+    cost: FloatArray,
+    t: float,
+    is_kink: npt.NDArray[np.bool_],
+    index: npt.NDArray[np.int64],
+    max_steps: int,
+    feasibility: float,
+) -> tuple[int, int, FloatArray]:
+    """The walk's steps (the planes ``is_kink``/``index`` updated in place): ``(status,
+    steps, x)``."""
+    r = cost.size
+    n_kinks = kink_rows.shape[0]
+    n_bounds = normals.shape[0]
     matrix = np.empty((r, r))
     rhs = np.zeros(r)
-    for steps in range(MAX_STEPS):
-        matrix[~is_kink] = normals[index[~is_kink]]
-        matrix[is_kink] = kink_rows[index[is_kink]]
-        rhs[:] = 0.0
-        rhs[~is_kink] = prices[index[~is_kink]]
-        try:
-            inverse = np.linalg.inv(matrix)
-        except np.linalg.LinAlgError:
-            return None
+    x = np.zeros(r)
+    active = np.zeros(n_kinks, dtype=np.bool_)
+    in_set = np.zeros(n_bounds, dtype=np.bool_)
+    excess = np.empty(n_kinks)
+    for steps in range(max_steps):
+        active[:] = False
+        in_set[:] = False
+        for j in range(r):
+            if is_kink[j]:
+                matrix[j] = kink_rows[index[j]]
+                rhs[j] = 0.0
+                active[index[j]] = True
+            else:
+                matrix[j] = normals[index[j]]
+                rhs[j] = prices[index[j]]
+                in_set[index[j]] = True
+        ok, inverse = _inverse(matrix)
+        if not ok:
+            return SINGULAR, steps, x
         x = inverse @ rhs
         slack = normals @ x - prices
-        if steps == 0 and np.any(slack[inequality] < -FEASIBILITY):
-            return None  # the new target moved the old vertex out of bounds
-        excess = -(kink_rows @ x)
-        active_kink = np.zeros(band.size, dtype=bool)
-        active_kink[index[is_kink]] = True
-        losing = (excess > 0.0) & ~active_kink
-        q = cost - t * kink_rows[losing].sum(axis=0)
+        if steps == 0:
+            for f in range(n_bounds):
+                if not free[f] and slack[f] < -feasibility:
+                    return OUT_OF_BOUNDS, steps, x
+        q = cost.copy()
+        for i in range(n_kinks):
+            e = 0.0
+            for c in range(r):
+                e -= kink_rows[i, c] * x[c]
+            excess[i] = e
+            if e > 0.0 and not active[i]:
+                for c in range(r):
+                    q[c] -= t * kink_rows[i, c]
         y = inverse.T @ q
-        scale = 1e-12 * max(1.0, float(np.max(np.abs(q))))
-        # rates of the moves off each plane: + for every inequality and kink, - for kinks
-        is_free = np.zeros(r, dtype=bool)
-        is_free[~is_kink] = free[index[~is_kink]]
-        plus = np.where(is_free, np.inf, y)
-        minus = np.where(is_kink, t - y, np.inf)
-        best_plus, best_minus = int(np.argmin(plus)), int(np.argmin(minus))
-        if min(plus[best_plus], minus[best_minus]) >= -scale:
-            value = float(cost @ x) + t * float(np.maximum(excess, 0.0).sum())
-            kinks = np.sort(band[index[is_kink]])
-            vertex = Vertex(np.sort(index[~is_kink]), kinks)
-            return WalkResult(x, value, vertex, steps)
-        if plus[best_plus] <= minus[best_minus]:
-            leave, direction, rate = best_plus, inverse[:, best_plus], plus[best_plus]
-        else:
-            leave, direction, rate = best_minus, -inverse[:, best_minus], minus[best_minus]
+        tolerance = 1e-12 * max(1.0, np.max(np.abs(q)))
+        # the steepest move off a plane: + for inequalities and kinks, - for kinks
+        leave, rate, sign = -1, -tolerance, 1.0
+        for j in range(r):
+            if not (not is_kink[j] and free[index[j]]) and y[j] < rate:
+                leave, rate, sign = j, y[j], 1.0
+            if is_kink[j] and t - y[j] < rate:
+                leave, rate, sign = j, t - y[j], -1.0
+        if leave < 0:
+            return OPTIMAL, steps, x
+        direction = sign * inverse[:, leave]
         # how far: the first bound side reached ...
         speed = normals @ direction
-        blocking = inequality & (speed < 0.0)
-        blocking[index[~is_kink]] = False
         limit, enter_bound = np.inf, -1
-        if np.any(blocking):
-            room = np.full(speed.size, np.inf)
-            room[blocking] = np.maximum(slack[blocking], 0.0) / -speed[blocking]
-            enter_bound = int(np.argmin(room))
-            limit = float(room[enter_bound])
+        for f in range(n_bounds):
+            if not free[f] and not in_set[f] and speed[f] < 0.0:
+                room = max(slack[f], 0.0) / -speed[f]
+                if room < limit:
+                    limit, enter_bound = room, f
         # ... or the kink at which the slope turns non-negative
-        turn = kink_rows @ direction  # excess falls at this rate
-        crossing = ~active_kink & (excess * turn > 0.0)
-        when = np.full(band.size, np.inf)
-        when[crossing] = excess[crossing] / turn[crossing]
-        ahead = np.flatnonzero(when < limit)
+        turn = kink_rows @ direction  # the excess falls at this rate
+        when = np.empty(n_kinks)
+        count = 0
+        candidates = np.empty(n_kinks, dtype=np.int64)
+        for i in range(n_kinks):
+            if not active[i] and excess[i] * turn[i] > 0.0:
+                tau = excess[i] / turn[i]
+                if tau < limit:
+                    when[count] = tau
+                    candidates[count] = i
+                    count += 1
         enter_kink = -1
-        if ahead.size:
-            order = ahead[np.argsort(when[ahead])]
-            slope = rate + t * np.cumsum(np.abs(turn[order]))
-            stop = int(np.searchsorted(slope >= 0.0, True))
-            if stop < order.size:
-                enter_kink = int(order[stop])
-        if enter_kink < 0 and enter_bound < 0:
-            return None  # unbounded along an edge: not a model the caller can use
+        if count:
+            order = np.argsort(when[:count])
+            slope = rate
+            for o in order:
+                slope += t * abs(turn[candidates[o]])
+                if slope >= 0.0:
+                    enter_kink = candidates[o]
+                    break
         if enter_kink >= 0:
             is_kink[leave], index[leave] = True, enter_kink
-        else:
+        elif enter_bound >= 0:
             is_kink[leave], index[leave] = False, enter_bound
-    return None
+        else:
+            return UNBOUNDED, steps, x
+    return STALLED, max_steps, x

@@ -24,15 +24,25 @@ a new boxed column at its dual-feasible bound.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
-from allocator.optimize.band_walk import Vertex, walk
 from allocator.optimize.linear_model import LinearModel
 from allocator.optimize.lp_master import TOLERANCE, IntArray, highspy
 from allocator.optimize.measures import FloatArray
 
 BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Vertex:
+    """Active planes of the band LP: ``bounds`` (bound multipliers' columns) and ``kinks``
+    (scenario numbers), ``len(bounds) + len(kinks) = dim x``."""
+
+    bounds: IntArray
+    kinks: IntArray
 
 
 class BandDual:
@@ -158,6 +168,9 @@ class BandDual:
         rhs[self.alpha] -= t * sure.size
         prices = self._prices(model)
         if self._vertex is not None:
+            # imported here: the walk's numba kernel is for frontiers, not single solves
+            from allocator.optimize.band_walk import walk
+
             walked = walk(
                 self._vertex, rhs, t, self.fixed, prices, self._free, returns, band, m, self.alpha
             )

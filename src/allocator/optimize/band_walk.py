@@ -32,6 +32,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from allocator.optimize.band_dual import Vertex
 from allocator.optimize.lp_master import IntArray
 from allocator.optimize.measures import FloatArray
 
@@ -39,15 +40,6 @@ from allocator.optimize.measures import FloatArray
 MAX_STEPS = 500
 #: Slack allowed on a bound side at the start (the LP's own feasibility tolerance).
 FEASIBILITY = 1e-10
-
-
-@dataclass(frozen=True)
-class Vertex:
-    """Active planes: ``bounds`` (bound multipliers' columns of ``band_dual``) and ``kinks``
-    (scenario numbers), ``len(bounds) + len(kinks) = dim x``."""
-
-    bounds: IntArray
-    kinks: IntArray
 
 
 @dataclass(frozen=True, eq=False)

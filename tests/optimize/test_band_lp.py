@@ -82,7 +82,7 @@ def test_standalone_cutting_plane_is_polished_to_the_full_lp_vertex(case: str) -
 
 
 def test_walk_from_the_last_vertex_matches_a_fresh_highs_solve() -> None:
-    from allocator.optimize import band_dual
+    from allocator.optimize import band_walk
     from allocator.optimize.band_dual import BandDual
 
     returns = normal_returns(20_000, seed=73)
@@ -105,16 +105,16 @@ def test_walk_from_the_last_vertex_matches_a_fresh_highs_solve() -> None:
     # a start the new target pushes out of bounds is declined (here HiGHS then finds the
     # target unattainable)
     calls: list[object] = []
-    original = band_dual.walk
+    original = band_walk.walk
 
     def spy(*args: object, **kwargs: object) -> object:
         calls.append(result := original(*args, **kwargs))  # type: ignore[arg-type]
         return result
 
-    band_dual.walk = spy  # type: ignore[assignment]
+    band_walk.walk = spy  # type: ignore[assignment]
     try:
         far = model.with_min_return(0.02)  # above every asset's mean
         assert warm.solve(far, returns, sure, band) is None
     finally:
-        band_dual.walk = original
+        band_walk.walk = original
     assert calls == [None]

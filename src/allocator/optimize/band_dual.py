@@ -19,7 +19,9 @@ duals of the optimum. Between solves only the right-hand side, the prices of the
 multipliers (the return target) and the band's columns change: a column whose scenario leaves
 the band is deleted, one that joins is appended, and the dual simplex restarts from the last
 basis. Scenarios whose column is basic stay in the band, so the basis stays valid; HiGHS puts
-a new boxed column at its dual-feasible bound.
+a new boxed column at its dual-feasible bound. The basic columns are also the active planes of
+a vertex of the band LP (``Vertex``), from which the next solve first tries the walk
+(``band_walk``); HiGHS then solves only when the walk declines.
 """
 
 from __future__ import annotations

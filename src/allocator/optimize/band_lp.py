@@ -17,14 +17,19 @@ VaR). ``G(x^) - g*`` is the certified gap; it is zero (up to the LP's tolerances
 ``sure`` scenario loses less than ``a^`` and no scenario outside ``sure`` and ``band`` more:
 ``w^`` is then a vertex of the full Rockafellar–Uryasev LP, the weights the full LP gives.
 Otherwise the offenders (and the scenarios near ``a^``) join the band and the LP is solved
-again; after ``MAX_ROUNDS`` the caller's cutting plane decides.
+again; after ``MAX_ROUNDS`` the caller's cutting plane decides. Whatever the split, the
+certificate is the same as the cutting plane's, ``G(x^) - g* <= tol * max(1, |G(x^)|)``.
 
-The LP is solved in its dual (``band_dual``), a handful of rows whatever the band's size,
-warm-started from the previous round or frontier point.
+The LP is solved from the previous solve's vertex by a dense primal walk (``band_walk``), or in
+its dual by HiGHS (``band_dual``), a handful of rows whatever the band's size.
 
 The band: losses at the predicted point within a reach ``d`` of its VaR. ``d`` follows the
-frontier: a few times the reach the previous point turned out to need (the largest distance
-from the VaR, at its predicted point, of a scenario that changed sides at its solution).
+frontier: twice the reach the previous point turned out to need (the largest distance from the
+VaR, at its predicted point, of a scenario that changed sides at its solution), at least
+``MIN_REACH_SHARE`` and at most all of the reach of ``FIRST_BAND_SHARE * k`` ranks. When the
+offenders would make the band larger than ``BAND_CAP_SHARE * k``, the widest band at the
+prediction is tried once, then the cutting plane decides. Polishing a cutting-plane answer
+(within its gap of the optimum) starts from a narrower band (``POLISH_SHARE``).
 """
 
 from __future__ import annotations

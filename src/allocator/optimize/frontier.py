@@ -7,9 +7,13 @@ utility given up for each extra unit of expected return). All the request's cons
 every point. The sweep runs from the return of the unconstrained-target optimum (or the
 request's ``min_return``, if higher) to the highest attainable expected return (an LP, with
 cuts for CVaR and tracking-error limits), in equal steps. The target is a parameter: cvxpy
-problems are built once and re-solved, the cutting plane keeps its cuts and master LP and
-starts each point from the previous one, making its cuts on the previous point's candidate
-tail (``candidate_tail``, checked on every scenario). A min-variance frontier with only linear
+problems are built once and re-solved. A CVaR frontier solves its first point by the cutting
+plane and every later one by the band LP (``band_lp``: one small exact LP around the point
+predicted from the last two, certified on every scenario; the top point is predicted at the
+max-return LP's vertex), warm-started from the previous point's vertex; a point the band LP
+cannot certify goes to the cutting plane, which keeps its cuts and master LP and makes its cuts
+on the previous point's candidate tail (``candidate_tail``). A min-variance frontier with only
+linear
 constraints is walked from active set to active set (``active_set``, each point certified by
 its KKT conditions), cvxpy solving only the points the walk cannot certify.
 """

@@ -3,8 +3,9 @@
 Which engine solves what:
 
 * ``min-cvar`` and ``mean-cvar`` without a tracking-error limit: the cutting plane
-  (``cutting_plane``; seconds at 10^6 scenarios, where the full LP needs minutes). If it fails,
-  the full LP in cvxpy is the explicit, reported fallback.
+  (``cutting_plane``; seconds at 10^6 scenarios, where the full LP needs minutes), its answer
+  polished to the full LP's vertex by the band LP (``band_lp``) when no CVaR limit is set. If
+  it fails, the full LP in cvxpy is the explicit, reported fallback.
 * ``max-growth`` and ``crra``: sequential QP on the exact scenario utility (``utility``), each QP
   the cvxpy problem of ``convex``; if it fails, the direct cone form is the reported fallback.
 * everything else: the cvxpy problem (``convex``), CLARABEL first, SCS as reported fallback.

@@ -172,7 +172,8 @@ class BandLp:
         spread = max(1, int(share * k))
         # a loss level below the VaR from a sample, then exact ranks among the losses above it
         sample = -predicted[::SAMPLE_STRIDE]
-        rank = min(sample.shape[0] - 1, (k + 2 * spread) // SAMPLE_STRIDE + 1)
+        # margin below: the band reaches as far as spread ranks above the VaR, in losses
+        rank = min(sample.shape[0] - 1, (k + 4 * spread) // SAMPLE_STRIDE + 1)
         level = float(np.partition(sample, sample.shape[0] - 1 - rank)[-1 - rank])
         top, losses = _above(predicted, level)
         if top.size <= k + spread:

@@ -118,3 +118,20 @@ def test_walk_from_the_last_vertex_matches_a_fresh_highs_solve() -> None:
     finally:
         band_walk.walk = original
     assert calls == [None]
+
+
+@pytest.mark.parametrize("case", ["costs, turnover and groups", "shorting with leverage"])
+def test_frontier_with_trades_or_shorts_walks_to_the_full_lp_vertex(case: str) -> None:
+    # trade and short variables are planes of the walk too
+    fields = {**CASES[case], "objective": "min-cvar"}
+    returns = normal_returns(4_000, seed=74)
+    optimizer = PortfolioOptimizer(ASSETS, request(**fields))
+    frontier = efficient_frontier(optimizer, returns, points=10)
+    assert not frontier.notes
+    assert [a.solver for a in frontier.allocations].count(BAND_SOLVER) >= 6
+    for index in (4, 8):
+        target = float(frontier.targets[index])
+        single = optimize_weights(
+            returns, ASSETS, request(**{**fields, "min_return": target}), method="cvxpy"
+        )
+        assert np.abs(frontier.allocations[index].weights - single.weights).max() <= 1e-5

@@ -13,9 +13,8 @@ predicted from the last two, certified on every scenario; the top point is predi
 max-return LP's vertex), warm-started from the previous point's vertex; a point the band LP
 cannot certify goes to the cutting plane, which keeps its cuts and master LP and makes its cuts
 on the previous point's candidate tail (``candidate_tail``). A min-variance frontier with only
-linear
-constraints is walked from active set to active set (``active_set``, each point certified by
-its KKT conditions), cvxpy solving only the points the walk cannot certify.
+linear constraints is walked from active set to active set (``active_set``, each point
+certified by its KKT conditions), cvxpy solving only the points the walk cannot certify.
 """
 
 from __future__ import annotations
@@ -157,14 +156,15 @@ def efficient_frontier(
         engine = optimizer.engine(returns, first_spec)
         band = BandLp(engine.returns, engine.oracle.tail)
 
-    def solve(target: float, start: FloatArray | None) -> Allocation:
+    def solve(target: float, start: FloatArray | None, at_vertex: bool = False) -> Allocation:
+        """The point at ``target`` from ``start``: extrapolated from the last two points
+        (``_predicted_start``), or the max-return vertex (``at_vertex``)."""
         spec = base.with_min_return(target)
         if cut_model is not None:
             model = cut_model.with_min_return(target)
-            # R w at the start: extrapolated from the last two points (_predicted_start)
-            predicted = None
-            if start is top_weights:
-                predicted = portfolio_returns(returns, top_weights)
+            predicted = None  # R w at the start, for the band LP
+            if at_vertex and start is not None:
+                predicted = portfolio_returns(returns, start)
             elif len(nearby) == 2:
                 predicted = 2.0 * nearby[-1] - nearby[-2]
             elif nearby:
@@ -194,17 +194,18 @@ def efficient_frontier(
     allocations = [first]
     kept = [low]
     notes: list[str] = []
-    for target in targets[1:]:
+    for index, target in enumerate(targets[1:], start=1):
         try:
             allocation = None
             if walk is not None:
                 spec = base.with_min_return(float(target))
                 allocation = _walk_point(walk, spec, returns, optimizer.periods_per_year)
             if allocation is None:
-                # the top point lies a hair from the max-return LP's vertex
-                last = len(allocations) + len(notes) == points - 1
-                start = top_weights if last else _predicted_start(allocations)
-                allocation = solve(float(target), start)
+                # the top CVaR point lies a hair from the max-return LP's vertex
+                if index == points - 1 and cut_model is not None:
+                    allocation = solve(float(target), top_weights, at_vertex=True)
+                else:
+                    allocation = solve(float(target), _predicted_start(allocations))
                 if walk is not None:
                     walk.adopt(allocation.weights, float(target))
         except (InfeasibleError, SolverFailedError) as exc:

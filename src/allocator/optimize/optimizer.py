@@ -50,7 +50,7 @@ from allocator.scenario.optimize_schema import Optimization
 Method = Literal["auto", "cvxpy", "cutting-plane"]
 CUT_OBJECTIVES = ("min-cvar", "mean-cvar")
 #: How points solved by the band LP (``band_lp``) are reported.
-BAND_SOLVER = "band LP/HiGHS (exact vertex)"
+BAND_SOLVER = "band LP (exact vertex)"
 
 
 def check_returns(returns: FloatArray, n_assets: int) -> FloatArray:

@@ -205,7 +205,7 @@ def main() -> None:
         if "error" in run:
             print(f"{run['method']:<26} failed: {run['error']}")
             continue
-        name = "CVaR (cutting plane)" if run["method"] == "frontier" else "variance (walk)"
+        name = "CVaR (band LP)" if run["method"] == "frontier" else "variance (walk)"
         print(
             f"{name:<26} {run['n']:>10,} {run['points']:>7} {run['seconds']:>9.3f} "
             f"{run['one_solve_seconds']:>10.3f} {run['ratio']:>6.1f} {run['peak_mb']:>8.0f}"

@@ -12,6 +12,7 @@ The standalone weights are compared with the frontier's at the same targets (max
 
     python bench/bench_frontier.py                 # CVaR at 100k and 1M, variance at 100k and 1M
     python bench/bench_frontier.py --repeat 3
+    python bench/bench_frontier.py --kinds cvar --sizes 100000
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20260201)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--kinds", nargs="+", choices=sorted(OBJECTIVES), default=list(OBJECTIVES))
     parser.add_argument("--worker", choices=sorted(OBJECTIVES))
     parser.add_argument("--data", type=Path)
     args = parser.parse_args()
@@ -102,7 +104,7 @@ def main() -> None:
         for n in args.sizes:
             data = Path(folder) / f"returns_{n}.npy"
             np.save(data, _returns(n, args.seed))
-            for kind in OBJECTIVES:
+            for kind in args.kinds:
                 for _ in range(args.repeat):
                     command = [sys.executable, __file__, "--worker", kind, "--data", str(data)]
                     command += ["--points", str(args.points), "--seed", str(args.seed)]

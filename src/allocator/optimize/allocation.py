@@ -131,7 +131,7 @@ def measure_allocation(
         asset_ids=spec.asset_ids,
         weights=np.asarray(weights, dtype=np.float64),
         objective=spec.objective,
-        objective_value=objective_value(spec, portfolio, weights, active, volatility),
+        objective_value=objective_value(spec, portfolio, weights, active, volatility, cvar),
         expected_return=expected_return_value(portfolio) - kappa,
         volatility=volatility,
         value_at_risk=var + kappa,

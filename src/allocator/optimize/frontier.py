@@ -7,11 +7,14 @@ utility given up for each extra unit of expected return). All the request's cons
 every point. The sweep runs from the return of the unconstrained-target optimum (or the
 request's ``min_return``, if higher) to the highest attainable expected return (an LP, with
 cuts for CVaR and tracking-error limits), in equal steps. The target is a parameter: cvxpy
-problems are built once and re-solved, the cutting plane keeps its cuts and master LP and
-starts each point from the previous one, making its cuts on the previous point's candidate
-tail (``candidate_tail``, checked on every scenario). A min-variance frontier with only linear
-constraints is walked from active set to active set (``active_set``, each point certified by
-its KKT conditions), cvxpy solving only the points the walk cannot certify.
+problems are built once and re-solved. A CVaR frontier solves its first point by the cutting
+plane and every later one by the band LP (``band_lp``: one small exact LP around the point
+predicted from the last two, certified on every scenario; the top point is predicted at the
+max-return LP's vertex), warm-started from the previous point's vertex; a point the band LP
+cannot certify goes to the cutting plane, which keeps its cuts and master LP and makes its cuts
+on the previous point's candidate tail (``candidate_tail``). A min-variance frontier with only
+linear constraints is walked from active set to active set (``active_set``, each point
+certified by its KKT conditions), cvxpy solving only the points the walk cannot certify.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 from allocator.errors import InfeasibleError, SolverFailedError
 from allocator.optimize.active_set import FrontierWalk, linear_rows, walk_applies
 from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.band_lp import BandLp
 from allocator.optimize.convex import FEASIBILITY_TOLERANCE
 from allocator.optimize.linear_model import build_linear_model
 from allocator.optimize.measures import FloatArray, portfolio_returns
@@ -108,16 +112,18 @@ def small_cap_asset(asset_ids: tuple[str, ...], sweep_asset: str | None = None) 
     return "small" if "small" in asset_ids else None
 
 
-def max_attainable_return(optimizer: PortfolioOptimizer, returns: FloatArray) -> float:
+def max_attainable_return(
+    optimizer: PortfolioOptimizer, returns: FloatArray
+) -> tuple[float, FloatArray]:
     """Highest expected net return meeting every constraint but the return target (an LP;
-    CVaR and tracking-error limits enter as cuts)."""
+    CVaR and tracking-error limits enter as cuts), and weights attaining it."""
     spec = optimizer.spec.with_min_return(None)
     engine = optimizer.engine(returns, spec)
     model = build_linear_model(spec, returns.mean(axis=0), "max-return", engine.layout)
     result = engine.solve(model)
     if result.weights is None:
         raise optimizer.infeasible_error(spec, returns)
-    return -result.value
+    return -result.value, result.weights
 
 
 def efficient_frontier(
@@ -133,7 +139,7 @@ def efficient_frontier(
     started = time.perf_counter()
     request = optimizer.spec
     base = request.with_objective(FRONTIER_OBJECTIVE[request.objective])
-    top = max_attainable_return(optimizer, returns)
+    top, top_weights = max_attainable_return(optimizer, returns)
     # A target below any attainable return keeps the sweep's structure from the first point.
     floor = -1.0 - request.leverage_limit * float(np.max(np.abs(returns.mean(axis=0))))
     first_target = request.min_return if request.min_return is not None else floor
@@ -144,16 +150,29 @@ def efficient_frontier(
         else None
     )
 
-    nearby: list[FloatArray] = []  # R w at the last point, for the candidate tail
+    nearby: list[FloatArray] = []  # R w at the last two points: candidate tail, band LP
+    band = None
+    if cut_model is not None:
+        engine = optimizer.engine(returns, first_spec)
+        band = BandLp(engine.returns, engine.oracle.tail)
 
-    def solve(target: float, start: FloatArray | None) -> Allocation:
+    def solve(target: float, start: FloatArray | None, at_vertex: bool = False) -> Allocation:
+        """The point at ``target`` from ``start``: extrapolated from the last two points
+        (``_predicted_start``), or the max-return vertex (``at_vertex``)."""
         spec = base.with_min_return(target)
         if cut_model is not None:
             model = cut_model.with_min_return(target)
+            predicted = None  # R w at the start, for the band LP
+            if at_vertex and start is not None:
+                predicted = portfolio_returns(returns, start)
+            elif len(nearby) == 2:
+                predicted = 2.0 * nearby[-1] - nearby[-2]
+            elif nearby:
+                predicted = nearby[-1]
             allocation, portfolio = optimizer.solve_cuts_near(
-                returns, spec, model, start, nearby[-1] if nearby else None
+                returns, spec, model, start, nearby[-1] if nearby else None, band, predicted
             )
-            nearby[:] = [portfolio]
+            nearby[:] = [*nearby[-1:], portfolio]
             return allocation
         return optimizer.solve(returns, spec, start=start)  # start: used by max-growth/crra
 
@@ -174,15 +193,19 @@ def efficient_frontier(
     targets[-1] -= 1e-7 * max(1.0, abs(top - low))
     allocations = [first]
     kept = [low]
-    notes = []
-    for target in targets[1:]:
+    notes: list[str] = []
+    for index, target in enumerate(targets[1:], start=1):
         try:
             allocation = None
             if walk is not None:
                 spec = base.with_min_return(float(target))
                 allocation = _walk_point(walk, spec, returns, optimizer.periods_per_year)
             if allocation is None:
-                allocation = solve(float(target), _predicted_start(allocations))
+                # the top CVaR point lies a hair from the max-return LP's vertex
+                if index == points - 1 and cut_model is not None:
+                    allocation = solve(float(target), top_weights, at_vertex=True)
+                else:
+                    allocation = solve(float(target), _predicted_start(allocations))
                 if walk is not None:
                     walk.adopt(allocation.weights, float(target))
         except (InfeasibleError, SolverFailedError) as exc:

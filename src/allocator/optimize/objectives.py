@@ -73,10 +73,12 @@ def objective_value(
     weights: FloatArray,
     active: FloatArray | None = None,
     volatility: float | None = None,
+    cvar: float | None = None,
 ) -> float:
     """The value of ``spec.objective`` (see the table above) for ``weights`` whose scenario
     returns are ``portfolio = R w`` (``active = R (w - b)`` for tracking error;
-    ``volatility``, if given, is ``volatility_value(portfolio)``)."""
+    ``volatility`` and ``cvar``, if given, are ``volatility_value(portfolio)`` and
+    ``cvar_value(portfolio, spec.beta)``: a partial sort saved at 10^6 scenarios)."""
     kappa = spec.trading_cost(weights)
     name = spec.objective
     lam = spec.risk_aversion
@@ -90,11 +92,12 @@ def objective_value(
         excess = expected_return_value(portfolio) - kappa - spec.risk_free
         sigma = volatility_value(portfolio)
         return excess / sigma if sigma > 0.0 else float(np.sign(excess)) * float("inf")
-    if name == "min-cvar":
-        return cvar_value(portfolio, spec.beta) + kappa
-    if name == "mean-cvar":
+    if name in ("min-cvar", "mean-cvar"):
+        tail_mean = cvar_value(portfolio, spec.beta) if cvar is None else cvar
+        if name == "min-cvar":
+            return tail_mean + kappa
         mean = expected_return_value(portfolio) - kappa
-        return mean - lam * (cvar_value(portfolio, spec.beta) + kappa)
+        return mean - lam * (tail_mean + kappa)
     if name == "max-growth":
         return log_growth_value(portfolio, kappa)
     if name == "crra":

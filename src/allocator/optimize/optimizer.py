@@ -3,8 +3,9 @@
 Which engine solves what:
 
 * ``min-cvar`` and ``mean-cvar`` without a tracking-error limit: the cutting plane
-  (``cutting_plane``; seconds at 10^6 scenarios, where the full LP needs minutes). If it fails,
-  the full LP in cvxpy is the explicit, reported fallback.
+  (``cutting_plane``; seconds at 10^6 scenarios, where the full LP needs minutes), its answer
+  polished to the full LP's vertex by the band LP (``band_lp``) when no CVaR limit is set. If
+  it fails, the full LP in cvxpy is the explicit, reported fallback.
 * ``max-growth`` and ``crra``: sequential QP on the exact scenario utility (``utility``), each QP
   the cvxpy problem of ``convex``; if it fails, the direct cone form is the reported fallback.
 * everything else: the cvxpy problem (``convex``), CLARABEL first, SCS as reported fallback.
@@ -26,10 +27,11 @@ import numpy as np
 
 from allocator.errors import InfeasibleError, InputError, SolverFailedError
 from allocator.optimize.allocation import Allocation, measure_allocation
+from allocator.optimize.band_lp import POLISH_SHARE, BandLp, band_applies
 from allocator.optimize.candidate_tail import solve_from_candidates
 from allocator.optimize.convex import DEFAULT_SOLVERS, FEASIBILITY_TOLERANCE, ConvexProblem
 from allocator.optimize.convex_parts import UTILITY_OBJECTIVES, Structure, structure_of
-from allocator.optimize.cutting_plane import CvarCuttingPlane
+from allocator.optimize.cutting_plane import CutSolution, CvarCuttingPlane
 from allocator.optimize.cvar_cuts import CAPACITY, MAX_ROUNDS, TOLERANCE, cut_rows, cvar_cut
 from allocator.optimize.feasibility import describe_conflict, find_conflict
 from allocator.optimize.linear_model import Goal, LinearModel, build_linear_model
@@ -47,6 +49,8 @@ from allocator.scenario.optimize_schema import Optimization
 
 Method = Literal["auto", "cvxpy", "cutting-plane"]
 CUT_OBJECTIVES = ("min-cvar", "mean-cvar")
+#: How points solved by the band LP (``band_lp``) are reported.
+BAND_SOLVER = "band LP (exact vertex)"
 
 
 def check_returns(returns: FloatArray, n_assets: int) -> FloatArray:
@@ -204,18 +208,47 @@ class PortfolioOptimizer:
         model: LinearModel | None = None,
         start: FloatArray | None = None,
         nearby: FloatArray | None = None,
+        band: BandLp | None = None,
+        predicted: FloatArray | None = None,
     ) -> tuple[Allocation, FloatArray]:
         """``solve_cuts``, with cuts made on the candidate tail of ``nearby`` = ``R w``
         ``(n_scenarios,)`` at a nearby solution (``candidate_tail``: verified on every
-        scenario, so just as exact); returns the allocation and its ``R w*``."""
+        scenario, so just as exact); returns the allocation and its ``R w*``. With ``band``
+        and ``predicted`` = ``R w`` at a predicted solution, the band LP (``band_lp``,
+        certified on every scenario) is tried first. A cutting-plane solution is polished
+        by the band LP when it applies: the cutting plane stops within its gap of the
+        optimum, on a flat optimum up to ~1e-4 away in weights; the band LP from there ends
+        at the full LP's vertex."""
         engine = self.engine(returns, spec)
         model = self.cut_model(returns, spec) if model is None else model
         returns = self.adopt(returns)
         portfolio: FloatArray | None = None
-        if nearby is None:
-            result = engine.solve(model, start=start)
-        else:
-            result, portfolio = solve_from_candidates(engine, model, nearby, start)
+        result: CutSolution | None = None
+        solver = engine.solver_name
+        polish = band_applies(model)
+        if band is not None and predicted is not None and polish:
+            exact = band.solve(model, predicted)
+            if exact is not None:
+                result = CutSolution(
+                    exact.weights, exact.value, exact.lower_bound, exact.rounds, "optimal"
+                )
+                portfolio, solver = exact.portfolio, BAND_SOLVER
+        if result is None:
+            if nearby is None:
+                result = engine.solve(model, start=start)
+            else:
+                result, portfolio = solve_from_candidates(engine, model, nearby, start)
+            if polish and result.status == "optimal" and result.weights is not None:
+                if portfolio is None:
+                    portfolio = portfolio_returns(returns, result.weights)
+                polisher = BandLp(engine.returns, engine.oracle.tail) if band is None else band
+                exact = polisher.solve(model, portfolio, spread=POLISH_SHARE, learn=False)
+                if exact is not None:
+                    iterations = result.iterations + exact.rounds
+                    result = CutSolution(
+                        exact.weights, exact.value, exact.lower_bound, iterations, "optimal"
+                    )
+                    portfolio, solver = exact.portfolio, f"{solver} + {BAND_SOLVER}"
         if result.status == "infeasible" or result.weights is None:
             raise self.infeasible_error(spec, returns)
         if portfolio is None:
@@ -230,7 +263,7 @@ class PortfolioOptimizer:
             returns,
             result.weights,
             status=result.status,
-            solver=engine.solver_name,
+            solver=solver,
             periods_per_year=self.periods_per_year,
             iterations=result.iterations,
             portfolio=portfolio,

@@ -335,7 +335,7 @@ def account_group(
                     aim = target[i]
                     for g in range(n_group):
                         gap = abs((held[g] + bought_now[g]) / v[g] - aim[g])
-                        outside = gap > _width(width, rel, aim[g]) + 1e-15 and v[g] > 0.0
+                        outside = (gap > _width(width, rel, aim[g]) + 1e-15) & (v[g] > 0.0)
                         due[g] = 1.0 if outside else due[g]
             for g in range(n_group):
                 if due[g] == 0.0:
@@ -352,6 +352,8 @@ def account_group(
                 rebalances[g] += 1.0
                 trading = True
         for g in range(n_group if trading else 0):  # costs, paid out of wealth pro rata
+            if rule_day and not staged and due[g] == 0.0:
+                continue  # this path has no trade: nothing to pay or move
             abs_sum = 0.0
             cost = 0.0
             traded = 0

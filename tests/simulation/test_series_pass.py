@@ -11,7 +11,7 @@ from allocator.simulation.accounting import account
 from allocator.simulation.group_accounting import PortfolioArrays
 from allocator.simulation.kernels import GROUP_PATHS, series_statistics, vector_log
 from allocator.simulation.portfolio import EntryPlan, PortfolioPlan
-from allocator.simulation.series_pass import SeriesOutputs, series_pass
+from allocator.simulation.series_pass import PENDING_BYTES, SeriesOutputs, series_pass
 from allocator.simulation.summary import BLOCK_SUM_FIELDS, LOG_WEALTH_GRID
 
 N_PATHS = 2 * GROUP_PATHS + 37  # two full groups and a partial one
@@ -80,13 +80,14 @@ def _outputs(n_series: int, n_portfolios: int) -> SeriesOutputs:
     )
 
 
-def test_series_pass_equals_accounting_then_statistics() -> None:
+@pytest.mark.parametrize("pending_bytes", [PENDING_BYTES, 1])  # 1: bins counted every group
+def test_series_pass_equals_accounting_then_statistics(pending_bytes: int) -> None:
     r = _returns()
     growth = np.cumprod(1 + r, axis=1)
     plans = _plans()
     n_assets = r.shape[2]
     out = _outputs(len(plans) + n_assets, len(plans))
-    series_pass(r, PortfolioArrays.of(plans, N_MONTHS, n_assets), CASH, out)
+    series_pass(r, PortfolioArrays.of(plans, N_MONTHS, n_assets), CASH, out, pending_bytes)
     reference = [account(r, growth, p) for p in plans]
     # every feature was exercised on these paths
     assert all(p.rebalances.sum() > 0 for p in reference[1:6])

@@ -4,9 +4,11 @@ to its per-path statistics in one compiled pass.
 The block's paths are taken in groups of ``GROUP_PATHS``, month-major: for each group the
 assets' returns are laid out (assets, months, paths) (and each asset's growth of 1, only
 when a staged entry needs its price), each portfolio is accounted on them
-(``group_accounting``), its log wealth goes into the fan-chart histograms and the per-path
-statistics, and the next portfolio reuses the same cached buffers. No (paths × months)
-array is written per series.
+(``group_accounting``), its log wealth goes into the per-path statistics and its bins into a
+buffer, and the next portfolio reuses the same cached buffers. No (paths × months) array is
+written per series. The buffered bins are counted into the fan-chart histograms every few
+thousand paths, histogram row by histogram row (counting each group as it came fetched every
+portfolio's rows, which do not fit in the core's cache, for 64 paths at a time).
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from allocator.simulation.binning import bin_indices
 from allocator.simulation.group_accounting import PortfolioArrays, account_group, scratch
-from allocator.simulation.kernels import (
-    GROUP_PATHS,
-    add_to_histogram,
-    group_statistics,
-    vector_log,
-)
+from allocator.simulation.kernels import GROUP_PATHS, group_statistics, vector_log
 from allocator.simulation.summary import BLOCK_SUM_FIELDS, LOG_WEALTH_GRID
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
+#: bins of paths waiting to be counted, per thread (``_series_pass``)
+PENDING_BYTES = 4 << 20
 #: the accounting's per-path totals, in ``account_group``'s order, as block-sum columns
 _TOTALS = tuple(BLOCK_SUM_FIELDS.index(n) for n in ("turnover", "costs", "rebalances", "ruined"))
 
@@ -75,6 +75,7 @@ def _series_pass(
     terminal: FloatArray,
     max_drawdown: npt.NDArray[np.float32],
     sums: FloatArray,
+    pending_paths: int,
 ) -> None:
     n_paths, n_months, n_assets = returns.shape
     n_portfolios = weights.shape[0]
@@ -90,7 +91,11 @@ def _series_pass(
     wealth = np.empty((n_points, size))
     log_wealth = np.empty((n_points, size))
     log_scratch = np.empty((n_points, size))
-    bin_scratch = np.empty((n_points, size), dtype=np.int32)
+    # bins wait here (portfolio, month, path), pending_paths at a time, to be counted: each
+    # histogram row is then fetched once for many groups, not once per group (the rows of
+    # every portfolio do not fit in the core's cache, and refetching them cost ~40% of the pass)
+    pending = np.empty((n_portfolios, n_points, pending_paths), dtype=np.uint16)
+    filled = 0
     monthly = np.empty((n_months, size))
     totals = np.empty((len(_TOTALS), size))
     drawdown = np.empty(size)
@@ -144,7 +149,8 @@ def _series_pass(
                 for g in range(n_group):
                     sums[j, column] += totals[k, g]
             vector_log(wealth.ravel(), log_wealth.ravel(), log_scratch.ravel())
-            add_to_histogram(log_wealth, n_group, low, inv_width, bins, counts[j], bin_scratch)
+            for t in range(n_points):
+                bin_indices(log_wealth[t, :n_group], low, inv_width, bins, pending[j, t, filled:])
             if j == 0:  # the benchmark: every series' tracking error is measured against it
                 bench[:, :n_group] = monthly[:, :n_group]
             terminal[j, paths] = wealth[n_months, :n_group]
@@ -157,6 +163,23 @@ def _series_pass(
             terminal[s, paths] = wealth[n_months, :n_group]
             group_statistics(log_wealth, asset_returns[a], cash, bench, n_group, sums[s], drawdown)
             max_drawdown[s, paths] = drawdown[:n_group]
+        filled += n_group
+        if filled + size > pending_paths or first + size >= n_paths:
+            _count_pending(pending, filled, counts)
+            filled = 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_pending(pending: npt.NDArray[np.uint16], filled: int, counts: IntArray) -> None:
+    """Add the first ``filled`` paths' bins of ``pending`` (portfolio, month, path) to
+    ``counts`` (portfolio, month, bin), one histogram row at a time."""
+    n_portfolios, n_points, _ = pending.shape
+    for j in range(n_portfolios):
+        for t in range(n_points):
+            row = counts[j, t]
+            found = pending[j, t]
+            for k in range(filled):
+                row[found[k]] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -174,12 +197,21 @@ def _grow(returns: FloatArray, growth: FloatArray) -> None:
 
 
 def series_pass(
-    returns: FloatArray, portfolios: PortfolioArrays, cash_index: int | None, out: SeriesOutputs
+    returns: FloatArray,
+    portfolios: PortfolioArrays,
+    cash_index: int | None,
+    out: SeriesOutputs,
+    pending_bytes: int = PENDING_BYTES,
 ) -> None:
     """Account and summarize every portfolio (the first is the benchmark), then each asset
     alone, on one block of ``returns`` (n_paths, n_months, n_assets); results go to ``out``'s
-    rows (portfolio j → row j, asset i → row ``first_asset + i``)."""
+    rows (portfolio j → row j, asset i → row ``first_asset + i``). ``pending_bytes``: the
+    bins waiting to be counted (speed only; the counts are the same)."""
     grid = LOG_WEALTH_GRID
+    size = GROUP_PATHS
+    per_path = 2 * portfolios.weights.shape[0] * (returns.shape[1] + 1)  # uint16 bins
+    pending_paths = max(size, pending_bytes // per_path // size * size)
+    assert grid.bins + 1 <= np.iinfo(np.uint16).max  # bins wait as uint16 (_series_pass)
     arguments = (
         returns,
         *portfolios.fields(),
@@ -192,5 +224,6 @@ def series_pass(
         out.terminal,
         out.max_drawdown,
         out.sums,
+        pending_paths,
     )
     _series_pass(*arguments)

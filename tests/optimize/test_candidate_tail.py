@@ -46,13 +46,17 @@ def test_candidate_solve_equals_the_full_solve(
 def test_cvar_frontier_points_match_standalone_full_lp() -> None:
     from allocator.optimize import efficient_frontier
 
-    optimizer = PortfolioOptimizer(ASSETS, request(objective="min-cvar"))
+    # a CVaR limit (here never binding) keeps the band LP out: the points come from the cutting
+    # plane on candidate tails (test_band_lp covers the frontier without a limit)
+    fields = {"objective": "min-cvar", "cvar_limit": 1.0}
+    optimizer = PortfolioOptimizer(ASSETS, request(**fields))
     frontier = efficient_frontier(optimizer, RETURNS, points=12)
     assert not frontier.notes
+    assert all(a.solver.startswith("cutting-plane") for a in frontier.allocations)
     for index in (1, 5, 9, 11):
         target = float(frontier.targets[index])
         single = optimize_weights(
-            RETURNS, ASSETS, request(objective="min-cvar", min_return=target), method="cvxpy"
+            RETURNS, ASSETS, request(**fields, min_return=target), method="cvxpy"
         )
         point = frontier.allocations[index]
         assert np.abs(point.weights - single.weights).max() <= WEIGHT_AGREEMENT

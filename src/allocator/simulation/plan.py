@@ -40,13 +40,20 @@ class RunPlan:
         return len(self.portfolios) + self.market.n_assets
 
     @cached_property
-    def computed_portfolios(self) -> IndexArray:
-        """Rows of the portfolios the chunks compute: the first of each kind, in order (the
-        benchmark first)."""
-        arrays = self._all_arrays
+    def portfolio_kinds(self) -> IndexArray:
+        """For each portfolio, the number of its kind: kinds numbered in order of first
+        appearance (the benchmark's is 0), one per distinct ``PortfolioArrays`` row."""
+        arrays = PortfolioArrays.of(self.portfolios, self.market.n_months, self.market.n_assets)
         keys: dict[bytes, int] = {}
-        first = [keys.setdefault(_row_key(arrays, j), j) for j in range(len(self.portfolios))]
-        return np.array(sorted(set(first)), dtype=np.intp)
+        kinds = [
+            keys.setdefault(_row_key(arrays, j), len(keys)) for j in range(len(self.portfolios))
+        ]
+        return np.array(kinds, dtype=np.intp)
+
+    @cached_property
+    def computed_portfolios(self) -> IndexArray:
+        """Rows of the portfolios the chunks compute: the first of each kind, in order."""
+        return np.unique(self.portfolio_kinds, return_index=True)[1].astype(np.intp)
 
     @property
     def n_computed_series(self) -> int:
@@ -56,21 +63,14 @@ class RunPlan:
     @cached_property
     def series_source(self) -> IndexArray:
         """For each series of the result, its row among the computed series."""
-        arrays = self._all_arrays
-        computed = {_row_key(arrays, int(j)): row for row, j in enumerate(self.computed_portfolios)}
-        portfolio_rows = [computed[_row_key(arrays, j)] for j in range(len(self.portfolios))]
-        asset_rows = self.computed_portfolios.size + np.arange(self.market.n_assets)
-        return np.concatenate([np.array(portfolio_rows, dtype=np.intp), asset_rows])
+        assets = self.computed_portfolios.size + np.arange(self.market.n_assets, dtype=np.intp)
+        return np.concatenate([self.portfolio_kinds, assets])
 
     @cached_property
     def portfolio_arrays(self) -> PortfolioArrays:
         """The computed portfolios stacked for the compiled kernels (built once per plan)."""
         computed = [self.portfolios[j] for j in self.computed_portfolios]
         return PortfolioArrays.of(computed, self.market.n_months, self.market.n_assets)
-
-    @cached_property
-    def _all_arrays(self) -> PortfolioArrays:
-        return PortfolioArrays.of(self.portfolios, self.market.n_months, self.market.n_assets)
 
 
 def _row_key(arrays: PortfolioArrays, j: int) -> bytes:

@@ -137,10 +137,7 @@ def simulate(
         )
 
     # a repeated portfolio (computed once, RunPlan.series_source) has its first row's numbers
-    first_row: dict[int, int] = {}
-    for index, source in enumerate(plan.series_source.tolist()):
-        first_row.setdefault(source, index)
-    distinct = sorted(first_row.values())
+    distinct = [*plan.computed_portfolios.tolist(), *range(len(plans), plan.n_series)]
     # each series' quantiles and tails are independent NumPy work that releases the GIL
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         # the charts' pooled quantile is the longest task: started first, beside the series
@@ -155,7 +152,7 @@ def simulate(
     stats = [
         computed[index]
         if index in computed
-        else replace(computed[first_row[source]], **identity(index))
+        else replace(computed[distinct[source]], **identity(index))
         for index, source in enumerate(plan.series_source.tolist())
     ]
     return SimulationResult(

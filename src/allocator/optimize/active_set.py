@@ -87,6 +87,8 @@ class FrontierWalk:
         self.side = np.zeros(rows.rows.shape[0], dtype=np.int8)
         self.side[self.lower == self.upper] = -1  # equalities (the budget) always hold
         self.certified = 0
+        # the last certified point: weights and multipliers (None after ``adopt``)
+        self.point: tuple[FloatArray, FloatArray] | None = None
 
     def adopt(self, weights: FloatArray, target: float | None) -> None:
         """Take the active set of a solver's solution ``weights`` at ``target``."""
@@ -97,6 +99,7 @@ class FrontierWalk:
         self.side[value >= self.upper - ACTIVE_SLACK] = 1
         equal = self.lower == self.upper
         self.side[equal] = -1
+        self.point = None
 
     def solve(self, target: float, binds: bool = True) -> FloatArray | None:
         """The certified optimum at ``target`` (None: not certified; the caller re-solves and
@@ -136,12 +139,49 @@ class FrontierWalk:
             wrong = free & (((side == -1) & (nu < -TOLERANCE)) | ((side == 1) & (nu > TOLERANCE)))
             if not (below.any() or above.any() or wrong.any()):
                 self.side = side
+                self.point = (w, nu)
                 self.certified += 1
                 return w
             side[wrong] = 0
             side[below] = -1
             side[above] = 1
         return None
+
+    @property
+    def target_binds(self) -> bool:
+        """Whether the last certified point has the return target among its active rows."""
+        return self.point is not None and self.side[LinearRows.TARGET] != 0
+
+    def segment(self, reach_cap: float) -> tuple[FloatArray, float] | None:
+        """``dw/dt`` on the last certified point's active set (its target binding), and how far
+        the target can rise from there (at most ``reach_cap``) before that set changes: an
+        inactive row reaches a bound or an active row's multiplier reaches zero. None when the
+        target does not bind or the system is singular."""
+        if not self.target_binds:
+            return None
+        assert self.point is not None
+        w, nu = self.point
+        active = np.flatnonzero(self.side != 0)
+        unit = (active == LinearRows.TARGET).astype(np.float64)
+        found = self._solve_system(active, unit)
+        if found is None:
+            return None
+        m = w.shape[0]
+        direction = found[:m]
+        d_nu = np.zeros(self.side.shape[0])
+        d_nu[active] = found[m:]
+        value, slope = self.rows.rows @ w, self.rows.rows @ direction
+        steps = [reach_cap]
+        free = self.side == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = free & (slope > 0.0) & np.isfinite(self.upper)
+            steps += list((self.upper[up] - value[up]) / slope[up])
+            down = free & (slope < 0.0) & np.isfinite(self.lower)
+            steps += list((self.lower[down] - value[down]) / slope[down])
+            inequality = (self.side != 0) & (self.lower != self.upper)
+            leaving = inequality & (nu * d_nu < 0.0)
+            steps += list(-nu[leaving] / d_nu[leaving])
+        return direction, max(0.0, float(min(steps)))
 
     def _set_target(self, target: float | None) -> None:
         self.lower[LinearRows.TARGET] = -np.inf if target is None else target
@@ -152,6 +192,17 @@ class FrontierWalk:
         e = np.where(side[active] < 0, self.lower[active], self.upper[active])
         if not np.all(np.isfinite(e)):
             return None
+        solution = self._solve_system(active, e)
+        if solution is None:
+            return None
+        m = self.covariance.shape[0]
+        nu = np.zeros(self.side.shape[0])
+        nu[active] = solution[m:]
+        return solution[:m], nu
+
+    def _solve_system(self, active: npt.NDArray[np.intp], e: FloatArray) -> FloatArray | None:
+        """``(w, nu_active)`` of ``Sigma w = E^T nu, E w = e`` over the ``active`` rows (None:
+        singular, or solved only inexactly)."""
         rows = self.rows.rows[active]
         m, q = self.covariance.shape[0], active.size
         system = np.zeros((m + q, m + q))
@@ -171,6 +222,4 @@ class FrontierWalk:
         residual = system @ solution - rhs
         if np.abs(residual).max() > 1e-10 * max(1.0, float(np.abs(rhs).max())):
             return None  # a singular system solved inexactly: leave it to cvxpy
-        nu = np.zeros(self.side.shape[0])
-        nu[active] = solution[m:]
-        return solution[:m], nu
+        return np.asarray(solution, dtype=np.float64)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from allocator.optimize.frontier_line import PortfolioFigures
 from allocator.optimize.measures import (
     FloatArray,
     expected_return_value,
@@ -115,31 +116,44 @@ def measure_allocation(
     iterations: int | None = None,
     notes: tuple[str, ...] = (),
     portfolio: FloatArray | None = None,
+    figures: PortfolioFigures | None = None,
 ) -> Allocation:
     """Measure ``weights`` on ``returns`` ``(n_scenarios, n_assets)`` for ``spec`` (one pass
     over ``returns`` for the portfolio unless ``portfolio = returns @ weights`` is given, one
-    more for the benchmark if any)."""
+    more for the benchmark if any). ``figures``, the portfolio's measures found otherwise
+    (``frontier_line``), replace the passes for a min-variance request."""
     kappa = spec.trading_cost(weights)
-    if portfolio is None:
-        portfolio = portfolio_returns(returns, weights)
-    active = (
-        None if spec.benchmark is None else portfolio - portfolio_returns(returns, spec.benchmark)
-    )
-    var, cvar = tail_values(portfolio, spec.beta)
-    volatility = volatility_value(portfolio)
+    active = None
+    if figures is not None:
+        if spec.objective != "min-variance":
+            raise ValueError("precomputed figures measure only min-variance requests")
+        if (figures.tracking_error is None) != (spec.benchmark is None):
+            raise ValueError("precomputed figures need a tracking error exactly with a benchmark")
+        mean, volatility = figures.expected_return, figures.volatility
+        var, cvar = figures.value_at_risk, figures.cvar
+        tracking_error = figures.tracking_error
+    else:
+        if portfolio is None:
+            portfolio = portfolio_returns(returns, weights)
+        if spec.benchmark is not None:
+            active = portfolio - portfolio_returns(returns, spec.benchmark)
+        var, cvar = tail_values(portfolio, spec.beta)
+        volatility = volatility_value(portfolio)
+        mean = expected_return_value(portfolio)
+        tracking_error = None if active is None else tracking_error_value(active)
     return Allocation(
         asset_ids=spec.asset_ids,
         weights=np.asarray(weights, dtype=np.float64),
         objective=spec.objective,
         objective_value=objective_value(spec, portfolio, weights, active, volatility, cvar),
-        expected_return=expected_return_value(portfolio) - kappa,
+        expected_return=mean - kappa,
         volatility=volatility,
         value_at_risk=var + kappa,
         cvar=cvar + kappa,
         beta=spec.beta,
         trading_cost=kappa,
         turnover=float(np.abs(weights - spec.current).sum()),
-        tracking_error=None if active is None else tracking_error_value(active),
+        tracking_error=tracking_error,
         status=status,
         solver=solver,
         fallback_used=fallback_used,

@@ -14,7 +14,8 @@ max-return LP's vertex), warm-started from the previous point's vertex; a point 
 cannot certify goes to the cutting plane, which keeps its cuts and master LP and makes its cuts
 on the previous point's candidate tail (``candidate_tail``). A min-variance frontier with only
 linear constraints is walked from active set to active set (``active_set``, each point
-certified by its KKT conditions), cvxpy solving only the points the walk cannot certify.
+certified by its KKT conditions), cvxpy solving only the points the walk cannot certify; the
+points of one straight piece of that frontier are measured together (``frontier_line``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from allocator.optimize.active_set import FrontierWalk, linear_rows, walk_applie
 from allocator.optimize.allocation import Allocation, measure_allocation
 from allocator.optimize.band_lp import BandLp
 from allocator.optimize.convex import FEASIBILITY_TOLERANCE
+from allocator.optimize.frontier_line import PortfolioFigures, PortfolioLine
 from allocator.optimize.linear_model import build_linear_model
-from allocator.optimize.measures import FloatArray, portfolio_returns
+from allocator.optimize.lp_master import make_master
+from allocator.optimize.measures import FloatArray, ScenarioMoments, portfolio_returns
 from allocator.optimize.objectives import FRONTIER_RISK
 from allocator.optimize.optimizer import PortfolioOptimizer, check_returns
 from allocator.optimize.spec import ProblemSpec
@@ -118,8 +121,22 @@ def max_attainable_return(
     """Highest expected net return meeting every constraint but the return target (an LP;
     CVaR and tracking-error limits enter as cuts), and weights attaining it."""
     spec = optimizer.spec.with_min_return(None)
+    mean = optimizer.mean(returns)
+    if spec.cvar_limit is None and spec.tracking_error_limit is None:
+        # only linear constraints: one LP, no cutting-plane engine (a pass over the matrix)
+        model = build_linear_model(spec, mean, "max-return", None)
+        lp = make_master(
+            model.c, model.lower, model.upper, model.rows, model.row_lower, model.row_upper
+        )
+        status, x, _ = lp.solve()
+        if status == "infeasible":
+            raise optimizer.infeasible_error(spec, returns)
+        if status != "optimal" or x is None:
+            raise SolverFailedError(f"HiGHS could not solve the max-return LP ({status})")
+        weights = x[: spec.n_assets]
+        return float(mean @ weights) - spec.trading_cost(weights), weights
     engine = optimizer.engine(returns, spec)
-    model = build_linear_model(spec, returns.mean(axis=0), "max-return", engine.layout)
+    model = build_linear_model(spec, mean, "max-return", engine.layout)
     result = engine.solve(model)
     if result.weights is None:
         raise optimizer.infeasible_error(spec, returns)
@@ -141,7 +158,7 @@ def efficient_frontier(
     base = request.with_objective(FRONTIER_OBJECTIVE[request.objective])
     top, top_weights = max_attainable_return(optimizer, returns)
     # A target below any attainable return keeps the sweep's structure from the first point.
-    floor = -1.0 - request.leverage_limit * float(np.max(np.abs(returns.mean(axis=0))))
+    floor = -1.0 - request.leverage_limit * float(np.max(np.abs(optimizer.mean(returns))))
     first_target = request.min_return if request.min_return is not None else floor
     first_spec = base.with_min_return(first_target)
     cut_model = (
@@ -177,12 +194,14 @@ def efficient_frontier(
         return optimizer.solve(returns, spec, start=start)  # start: used by max-growth/crra
 
     walk = None
+    lines = None
     first = None
     if base.objective == "min-variance" and walk_applies(base):
         moments = optimizer.moments(returns)
         walk = FrontierWalk(moments.covariance, linear_rows(base, moments.mean))
+        lines = WalkedLines(returns, moments, base, top)
         spec = base.with_min_return(first_target)
-        first = _walk_point(walk, spec, returns, optimizer.periods_per_year, binds=False)
+        first = _walk_point(walk, lines, spec, optimizer.periods_per_year, binds=False)
     if first is None:
         first = solve(first_target, None)
         if walk is not None:
@@ -197,9 +216,9 @@ def efficient_frontier(
     for index, target in enumerate(targets[1:], start=1):
         try:
             allocation = None
-            if walk is not None:
+            if walk is not None and lines is not None:
                 spec = base.with_min_return(float(target))
-                allocation = _walk_point(walk, spec, returns, optimizer.periods_per_year)
+                allocation = _walk_point(walk, lines, spec, optimizer.periods_per_year)
             if allocation is None:
                 # the top CVaR point lies a hair from the max-return LP's vertex
                 if index == points - 1 and cut_model is not None:
@@ -224,10 +243,76 @@ def efficient_frontier(
     )
 
 
+class WalkedLines:
+    """The straight piece of a walked frontier (``PortfolioLine``) its latest points lie on,
+    replaced when the walk's active set changes. Targets run up to ``top``."""
+
+    #: Largest distance (in weights) between a certified point and the piece's line at which
+    #: the piece still measures it (the line's measures then move by ~1e-13 at most).
+    ON_LINE = 1e-12
+
+    def __init__(
+        self,
+        returns: FloatArray,
+        moments: ScenarioMoments,
+        spec: ProblemSpec,
+        top: float,
+    ) -> None:
+        self.returns = returns
+        self.moments = moments
+        self.beta = spec.beta
+        self.benchmark = spec.benchmark
+        self.top = top
+        self.line: PortfolioLine | None = None
+        self.target = 0.0  # where the line starts
+        self.side = b""  # the active set it belongs to
+        self.built = 0
+
+    def figures(
+        self, walk: FrontierWalk, weights: FloatArray, target: float
+    ) -> PortfolioFigures | None:
+        """Measures of the walk's certified point ``weights`` at ``target``, from the current
+        piece or a new one (None: the target does not bind, so there is no piece)."""
+        side = walk.side.tobytes()
+        line, s = self.line, target - self.target
+        on_line = (
+            line is not None
+            and side == self.side
+            and 0.0 <= s <= line.reach
+            and np.abs(line.weights(s) - weights).max() <= self.ON_LINE
+        )
+        if not on_line:
+            piece = walk.segment(max(0.0, self.top - target))
+            if piece is None:
+                self.line = None
+                return None
+            direction, reach = piece
+            line = PortfolioLine(self.returns, weights, direction, reach, self.beta)
+            self.line, self.target, self.side, s = line, target, side, 0.0
+            self.built += 1
+        assert line is not None
+        var, cvar = line.tail_values(s)
+        tracking_error = None
+        if self.benchmark is not None:
+            tracking_error = self._volatility(weights - self.benchmark)
+        return PortfolioFigures(
+            expected_return=float(self.moments.mean @ weights),
+            volatility=self._volatility(weights),
+            value_at_risk=var,
+            cvar=cvar,
+            tracking_error=tracking_error,
+        )
+
+    def _volatility(self, weights: FloatArray) -> float:
+        """``std(R w)`` (``ddof = 0``) as ``sqrt(w^T Sigma w)``: the same number to rounding."""
+        variance = float(weights @ self.moments.covariance @ weights)
+        return float(np.sqrt(max(variance, 0.0)))
+
+
 def _walk_point(
     walk: FrontierWalk,
+    lines: WalkedLines,
     spec: ProblemSpec,
-    returns: FloatArray,
     periods_per_year: float | None,
     binds: bool = True,
 ) -> Allocation | None:
@@ -236,8 +321,11 @@ def _walk_point(
     weights = walk.solve(spec.min_return, binds)
     if weights is None:
         return None
-    portfolio = portfolio_returns(returns, weights)
-    if max_violation(spec, returns, weights, portfolio) > FEASIBILITY_TOLERANCE:
+    returns = lines.returns
+    figures = lines.figures(walk, weights, spec.min_return)
+    portfolio = portfolio_returns(returns, weights) if figures is None else None
+    expected = None if figures is None else figures.expected_return
+    if max_violation(spec, returns, weights, portfolio, expected) > FEASIBILITY_TOLERANCE:
         return None
     return measure_allocation(
         spec,
@@ -247,6 +335,7 @@ def _walk_point(
         solver=WALK_SOLVER,
         periods_per_year=periods_per_year,
         portfolio=portfolio,
+        figures=figures,
     )
 
 

@@ -37,13 +37,15 @@ class ScenarioMoments:
     factor: FloatArray
 
 
-def scenario_moments(returns: FloatArray) -> ScenarioMoments:
-    """Moments of the equally likely rows of ``returns`` ``(n_scenarios, n_assets)``.
+def scenario_moments(returns: FloatArray, mean: FloatArray | None = None) -> ScenarioMoments:
+    """Moments of the equally likely rows of ``returns`` ``(n_scenarios, n_assets)`` (``mean``:
+    ``returns.mean(axis=0)`` if already known).
 
     ``F = diag(sqrt(max(lambda, 0))) V^T`` from ``Sigma = V diag(lambda) V^T``, which exists
     for singular ``Sigma`` too (a cash asset with constant returns).
     """
-    mean = returns.mean(axis=0)
+    if mean is None:
+        mean = returns.mean(axis=0)
     centered = returns - mean
     covariance = centered.T @ centered / returns.shape[0]
     covariance = 0.5 * (covariance + covariance.T)

@@ -69,7 +69,7 @@ FRONTIER_RISK: dict[str, str] = {
 
 def objective_value(
     spec: ProblemSpec,
-    portfolio: FloatArray,
+    portfolio: FloatArray | None,
     weights: FloatArray,
     active: FloatArray | None = None,
     volatility: float | None = None,
@@ -78,13 +78,17 @@ def objective_value(
     """The value of ``spec.objective`` (see the table above) for ``weights`` whose scenario
     returns are ``portfolio = R w`` (``active = R (w - b)`` for tracking error;
     ``volatility`` and ``cvar``, if given, are ``volatility_value(portfolio)`` and
-    ``cvar_value(portfolio, spec.beta)``: a partial sort saved at 10^6 scenarios)."""
+    ``cvar_value(portfolio, spec.beta)``: a partial sort saved at 10^6 scenarios).
+    ``portfolio`` may be None only for ``min-variance`` with ``volatility`` given."""
     kappa = spec.trading_cost(weights)
     name = spec.objective
     lam = spec.risk_aversion
+    if name == "min-variance" and volatility is not None:
+        return volatility + kappa
+    if portfolio is None:
+        raise ValueError(f"the '{name}' objective needs the portfolio's scenario returns")
     if name == "min-variance":
-        sigma = volatility_value(portfolio) if volatility is None else volatility
-        return sigma + kappa
+        return volatility_value(portfolio) + kappa
     if name == "mean-variance":
         mean = expected_return_value(portfolio) - kappa
         return mean - 0.5 * lam * variance_value(portfolio)

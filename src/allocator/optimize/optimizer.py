@@ -109,6 +109,7 @@ class PortfolioOptimizer:
         self._convex: dict[tuple[Structure, int], ConvexProblem] = {}
         self._engine: CvarCuttingPlane | None = None
         self._moments: ScenarioMoments | None = None
+        self._mean: FloatArray | None = None
         # the matrix last seen (caller's object and its checked copy) and its serial number:
         # caches hold on to the matrix itself, so a new matrix is never mistaken for it
         self._source: FloatArray | None = None
@@ -125,6 +126,7 @@ class PortfolioOptimizer:
         self._source = returns
         self._serial += 1
         self._moments = None
+        self._mean = None
         self._engine = None
         self._convex = {k: p for k, p in self._convex.items() if k[1] == 0}
         return self._matrix
@@ -132,8 +134,15 @@ class PortfolioOptimizer:
     def moments(self, returns: FloatArray) -> ScenarioMoments:
         returns = self.adopt(returns)
         if self._moments is None:
-            self._moments = scenario_moments(returns)
+            self._moments = scenario_moments(returns, self.mean(returns))
         return self._moments
+
+    def mean(self, returns: FloatArray) -> FloatArray:
+        """``returns.mean(axis=0)`` (a pass over the matrix, so kept while it is the same)."""
+        returns = self.adopt(returns)
+        if self._mean is None:
+            self._mean = returns.mean(axis=0)
+        return self._mean
 
     def engine(self, returns: FloatArray, spec: ProblemSpec) -> CvarCuttingPlane:
         """The cutting-plane engine of ``returns`` (cuts kept while the matrix is the same)."""
@@ -189,7 +198,7 @@ class PortfolioOptimizer:
         ``with_min_return`` share its master LP (and its warm start)."""
         engine = self.engine(returns, spec)
         goal: Goal = "min-cvar" if spec.objective == "min-cvar" else "mean-cvar"
-        return build_linear_model(spec, returns.mean(axis=0), goal, engine.layout)
+        return build_linear_model(spec, self.mean(returns), goal, engine.layout)
 
     def solve_cuts(
         self,
@@ -381,7 +390,7 @@ class PortfolioOptimizer:
     def infeasible_error(self, spec: ProblemSpec, returns: FloatArray) -> InfeasibleError:
         """The error for an infeasible solve, naming the conflicting constraints."""
         engine = self.engine(returns, spec)
-        conflict = find_conflict(spec, returns.mean(axis=0), engine)
+        conflict = find_conflict(spec, self.mean(returns), engine)
         if conflict:
             return InfeasibleError(describe_conflict(spec, conflict))
         if spec.objective == "max-sharpe":

@@ -25,11 +25,13 @@ def constraint_violations(
     returns: FloatArray,
     weights: FloatArray,
     portfolio: FloatArray | None = None,
+    expected_return: float | None = None,
 ) -> dict[str, float]:
     """Violation per constraint name (``budget``, ``bounds.<asset>``, ``groups.<name>``,
     ``turnover_limit``, ``leverage_limit``, ``min_return``, ``tracking_error_limit``,
     ``cvar_limit``), each ``>= 0`` and in the constraint's units (weight or return).
-    ``portfolio`` is ``returns @ weights`` if already known."""
+    ``portfolio`` is ``returns @ weights`` and ``expected_return`` its mean (gross of costs),
+    if already known."""
     w = weights
     found: dict[str, float] = {"budget": abs(float(w.sum()) - 1.0)}
     for i, asset in enumerate(spec.asset_ids):
@@ -42,11 +44,13 @@ def constraint_violations(
         found["turnover_limit"] = max(0.0, turnover - spec.turnover_limit)
     found["leverage_limit"] = max(0.0, float(np.abs(w).sum()) - spec.leverage_limit)
     kappa = spec.trading_cost(w)
-    needs_portfolio = spec.min_return is not None or spec.cvar_limit is not None
+    needs_mean = spec.min_return is not None and expected_return is None
     if portfolio is None:
+        needs_portfolio = needs_mean or spec.cvar_limit is not None
         portfolio = portfolio_returns(returns, w) if needs_portfolio else np.zeros(0)
     if spec.min_return is not None:
-        achieved = expected_return_value(portfolio) - kappa
+        mean = expected_return_value(portfolio) if expected_return is None else expected_return
+        achieved = mean - kappa
         found["min_return"] = max(0.0, spec.min_return - achieved)
     if spec.tracking_error_limit is not None and spec.benchmark is not None:
         te = tracking_error_value(portfolio_returns(returns, w - spec.benchmark))
@@ -62,8 +66,10 @@ def max_violation(
     returns: FloatArray,
     weights: FloatArray,
     portfolio: FloatArray | None = None,
+    expected_return: float | None = None,
 ) -> float:
     """The largest entry of ``constraint_violations`` (``inf`` for non-finite weights)."""
     if not np.all(np.isfinite(weights)):
         return float("inf")
-    return max(constraint_violations(spec, returns, weights, portfolio).values())
+    found = constraint_violations(spec, returns, weights, portfolio, expected_return)
+    return max(found.values())

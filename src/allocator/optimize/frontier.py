@@ -266,7 +266,6 @@ class WalkedLines:
         self.line: PortfolioLine | None = None
         self.target = 0.0  # where the line starts
         self.side = b""  # the active set it belongs to
-        self.built = 0
 
     def figures(
         self, walk: FrontierWalk, weights: FloatArray, target: float
@@ -289,7 +288,6 @@ class WalkedLines:
             direction, reach = piece
             line = PortfolioLine(self.returns, weights, direction, reach, self.beta)
             self.line, self.target, self.side, s = line, target, side, 0.0
-            self.built += 1
         assert line is not None
         var, cvar = line.tail_values(s)
         tracking_error = None

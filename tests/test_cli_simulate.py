@@ -110,11 +110,11 @@ def test_interrupt_leaves_no_report(tmp_path: Path) -> None:
     path = _write(tmp_path)
     out = tmp_path / "out"
     exe = Path(sys.executable).parent / "allocator"
+    # 2M paths x 20 years: far longer than the 3 s below on any machine (2M x 2 years
+    # finished inside 3 s on a fast one)
+    command = [str(exe), "simulate", str(path), "--out", str(out), "-q"]
     proc = subprocess.Popen(
-        # 2M paths x 20 years: far longer than the 3 s below on any machine (2M x 2 years
-        # finished inside 3 s on a fast one)
-        [str(exe), "simulate", str(path), "--out", str(out), "--paths", "2000000", "-q"]
-        + ["--horizon", "240"],
+        [*command, "--paths", "2000000", "--horizon", "240"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

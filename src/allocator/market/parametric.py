@@ -94,9 +94,8 @@ def sample_parametric(spec: ParametricSpec, draws: ShockDraws, n_paths: int) -> 
     if draws.gammas is not None and spec.shocks.dof is not None:
         scale = student_scale(draws.gammas, spec.shocks.dof)
     returns = assemble_returns(
-        draws.table,
+        draws.normals,
         scale,
-        spec.shocks.n_shocked,
         spec.shocks.factors,
         np.zeros((1, spec.det.shape[1])),
         None,

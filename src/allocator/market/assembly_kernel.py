@@ -1,0 +1,184 @@
+"""The compiled assembly loop: the log returns of one path after another, then their expm1.
+
+For path p, month t (row r = p·T + t − 1) in regime s = s_{p,t}, asset i:
+
+    g[p, t, i] = det[t, i] + level[p, t−1] · level_loadings[0, i]
+                 + level[p, t] · level_loadings[1, i] + Σ_f rows[f, p, t−1] · row_loadings[f, i]
+                 + drift[s, i] + Σ_j scale[r] · normals[j, r] · loadings[s, j, i]
+                 + Σ_{hits h of p, month_h ≤ t} jump_kernels[kind_h, i, t − month_h]
+
+(added in this order), and R[p, t, i] = expm1(g[p, t, i]).
+
+Per path, the months are the vector dimension: every term above is a pass over T contiguous
+values of one asset. The regime only changes which loadings multiply the shocks, so the
+months are split into runs of one regime (a chain stays in its regime for months: about seven
+runs per path in the baseline scenario) and each run's pass uses that regime's loadings as
+scalars; no per-row gather or per-regime product is needed. The asset-major block (n_assets,
+T) is then written path-major into the output and exponentiated there while it is in the L1
+cache (``vector_expm1``). Compiled on first use and cached on disk; ``nogil`` lets the
+engine's threads run blocks in parallel.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from allocator.market.vector_expm1 import expm1_in_place
+
+FloatArray = npt.NDArray[np.float64]
+Int8Array = npt.NDArray[np.int8]
+IntArray = npt.NDArray[np.intp]
+
+#: shocks added in one pass over a run: fewer, longer loops (the runs are short)
+_SHOCKS_PER_PASS = 4
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _scaled_shocks(normals: FloatArray, scale: FloatArray, first: int, z: FloatArray) -> None:
+    """z[j, :] = normals[j, first:first + T] · scale[first:first + T] (no scale: copied)."""
+    n_months = z.shape[1]
+    for j in range(normals.shape[0]):
+        zj = z[j]
+        row = normals[j, first : first + n_months]
+        if scale.shape[0] > 0:
+            c = scale[first : first + n_months]
+            for t in range(n_months):
+                zj[t] = row[t] * c[t]
+        else:
+            zj[:] = row
+
+
+@numba.njit(cache=True, nogil=True)
+def _regime_runs(regimes: Int8Array, first: int, starts: IntArray, states: IntArray) -> int:
+    """Split a path's months into runs of one regime: run q covers months
+    starts[q]:starts[q + 1] in regime states[q]. Returns the number of runs (no regimes:
+    one run in regime 0)."""
+    n_months = starts.shape[0] - 1
+    n_runs = 1
+    starts[0] = 0
+    states[0] = 0
+    if regimes.shape[0] > 0:
+        path = regimes[first : first + n_months]
+        states[0] = path[0]
+        for t in range(1, n_months):
+            if path[t] != path[t - 1]:
+                starts[n_runs] = t
+                states[n_runs] = path[t]
+                n_runs += 1
+    starts[n_runs] = n_months
+    return n_runs
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _add_regime_terms(
+    g: FloatArray,
+    z: FloatArray,
+    loadings: FloatArray,
+    drift: FloatArray,
+    asset: int,
+    starts: IntArray,
+    states: IntArray,
+    n_runs: int,
+) -> None:
+    """g[t] += drift[s, asset] + Σ_j z[j, t] · loadings[s, j, asset] over each run."""
+    n_shocks = z.shape[0]
+    grouped = n_shocks - n_shocks % _SHOCKS_PER_PASS
+    for q in range(n_runs):
+        lo = starts[q]
+        hi = starts[q + 1]
+        s = states[q]
+        run = g[lo:hi]
+        d = drift[s, asset]
+        for t in range(hi - lo):
+            run[t] += d
+        for j in range(0, grouped, _SHOCKS_PER_PASS):
+            l0 = loadings[s, j, asset]
+            l1 = loadings[s, j + 1, asset]
+            l2 = loadings[s, j + 2, asset]
+            l3 = loadings[s, j + 3, asset]
+            z0 = z[j, lo:hi]
+            z1 = z[j + 1, lo:hi]
+            z2 = z[j + 2, lo:hi]
+            z3 = z[j + 3, lo:hi]
+            for t in range(hi - lo):
+                run[t] = run[t] + z0[t] * l0 + z1[t] * l1 + z2[t] * l2 + z3[t] * l3
+        for j in range(grouped, n_shocks):
+            lj = loadings[s, j, asset]
+            zj = z[j, lo:hi]
+            for t in range(hi - lo):
+                run[t] += zj[t] * lj
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def assemble_kernel(
+    normals: FloatArray,
+    scale: FloatArray,
+    regimes: Int8Array,
+    loadings: FloatArray,
+    drift: FloatArray,
+    det_t: FloatArray,
+    level: FloatArray,
+    level_loadings: FloatArray,
+    rows: FloatArray,
+    row_loadings: FloatArray,
+    jump_offsets: IntArray,
+    jump_months: IntArray,
+    jump_kinds: IntArray,
+    jump_kernels: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Fill ``out`` (n_paths, T, n_assets) with R = expm1(g) (module docstring).
+
+    Absent terms are empty arrays: ``scale`` (0,) = 1; ``regimes`` (0,) = regime 0;
+    ``level`` with no rows; ``rows`` with no leading rows; no hits. Shapes: ``normals``
+    (m, n_paths · T); ``scale``, ``regimes`` (n_paths · T,); ``loadings`` (K, m, n_assets);
+    ``drift`` (K, n_assets); ``det_t`` (n_assets, T), asset-major; ``level``
+    (n_paths, T + 1); ``level_loadings`` (2, n_assets); ``rows`` (F, n_paths, T);
+    ``row_loadings`` (F, n_assets); the hits of path p are entries
+    ``jump_offsets[p]:jump_offsets[p + 1]`` of ``jump_months`` (1-based month of the hit)
+    and ``jump_kinds`` (index into ``jump_kernels`` (E, n_assets, ≥ T), column u = lag u).
+    """
+    n_paths, n_months, n_assets = out.shape
+    has_level = level.shape[0] > 0
+    z = np.empty((normals.shape[0], n_months))
+    g = np.empty((n_assets, n_months))
+    starts = np.empty(n_months + 1, dtype=np.intp)
+    states = np.empty(n_months, dtype=np.intp)
+    scratch = np.empty(n_months * n_assets)
+    for p in range(n_paths):
+        first = p * n_months
+        _scaled_shocks(normals, scale, first, z)
+        n_runs = _regime_runs(regimes, first, starts, states)
+        for i in range(n_assets):
+            gi = g[i]
+            det_i = det_t[i]
+            if has_level:
+                before = level[p, :n_months]
+                after = level[p, 1:]
+                a = level_loadings[0, i]
+                b = level_loadings[1, i]
+                for t in range(n_months):
+                    gi[t] = det_i[t] + before[t] * a + after[t] * b
+            else:
+                gi[:] = det_i
+            for f in range(rows.shape[0]):
+                w = row_loadings[f, i]
+                values = rows[f, p]
+                for t in range(n_months):
+                    gi[t] += values[t] * w
+            _add_regime_terms(gi, z, loadings, drift, i, starts, states, n_runs)
+        for h in range(jump_offsets[p], jump_offsets[p + 1]):
+            hit = jump_months[h] - 1
+            kernel = jump_kernels[jump_kinds[h]]
+            for i in range(n_assets):
+                after_hit = g[i, hit:]
+                jump = kernel[i]
+                for u in range(n_months - hit):
+                    after_hit[u] += jump[u]
+        path = out[p]
+        for t in range(n_months):  # asset-major → path-major
+            for i in range(n_assets):
+                path[t, i] = g[i, t]
+        expm1_in_place(path.reshape(-1), scratch)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from allocator.market.assembly import Jumps, assemble_returns, sorted_jumps
+from allocator.market.assembly import Jumps, LevelTerms, assemble_returns, sorted_jumps
 
 N_PATHS, N_MONTHS, N_ASSETS = 37, 23, 5
 
@@ -20,8 +20,7 @@ class Inputs:
     drift: np.ndarray
     regimes: np.ndarray | None
     det: np.ndarray
-    level: tuple[np.ndarray, np.ndarray] | None
-    rows: tuple[np.ndarray, np.ndarray] | None
+    level: LevelTerms | None
     kernels: list[np.ndarray]
     hits: list[list[tuple[np.ndarray, np.ndarray]]]
 
@@ -54,8 +53,11 @@ def _inputs(
         drift=rng.normal(0, 0.01, (n_regimes, a)),
         regimes=regimes,
         det=rng.normal(0, 0.01, (t, a)),
-        level=(rng.uniform(0, 0.06, (n, t + 1)), rng.normal(0, 2.0, (2, a))) if level else None,
-        rows=(rng.normal(0, 0.005, (2, n, t)), rng.normal(0, 1.0, (2, a))) if level else None,
+        level=(
+            LevelTerms(rng.uniform(-0.01, 0.08, (n, t + 1)), rng.normal(0, 2.0, (3, a)), 1 / 12)
+            if level
+            else None
+        ),
         kernels=kernels,
         hits=hits,
     )
@@ -67,11 +69,9 @@ def _numpy_returns(x: Inputs) -> np.ndarray:
     shocks = x.normals.reshape(-1, n, t) * (1.0 if x.scale is None else x.scale)
     g = np.einsum("jpt,ptji->pti", shocks, x.loadings[s]) + x.drift[s] + x.det[None]
     if x.level is not None:
-        path, w = x.level
+        path, w = x.level.path, x.level.loadings
         g += path[:, :-1, None] * w[0] + path[:, 1:, None] * w[1]
-    if x.rows is not None:
-        values, w = x.rows
-        g += np.einsum("fpt,fi->pti", values, w)
+        g += np.log1p(path[:, :-1, None] * x.level.step) * w[2]
     for kernel, event_hits in zip(x.kernels, x.hits, strict=True):
         for paths, months in event_hits:
             for p, m in zip(paths, months, strict=True):
@@ -98,8 +98,11 @@ def _compiled_returns(x: Inputs, first: int = 0, last: int = N_PATHS) -> np.ndar
         None if x.regimes is None else x.regimes[first:last],
         x.det,
         last - first,
-        level=None if x.level is None else (x.level[0][first:last], x.level[1]),
-        rows=None if x.rows is None else (x.rows[0][:, first:last], x.rows[1]),
+        level=(
+            None
+            if x.level is None
+            else LevelTerms(x.level.path[first:last], x.level.loadings, x.level.step)
+        ),
         jumps=sorted_jumps(x.kernels, hits, last - first) if x.kernels else None,
     )
 

@@ -4,13 +4,13 @@ by the macro and parametric models.
 The log return of path p, month t, asset i is linear in the factors:
 
     g[p, t, i] = Σ_j scale[p, t] · normals[j, p·T + t − 1] · loadings[s, j, i] + drift[s, i]
-                 + det[t, i] + level terms + row terms + jumps,       s = s_{p,t}
+                 + det[t, i] + level terms + jumps,       s = s_{p,t}
 
 The normals (m rows) and the drift are weighted per regime; ``scale`` multiplies the shocks
 (Student-t tail × volatility multiplier). The rest does not depend on the regime: ``det``
-the deterministic part, a level path (the policy rate r, entering through r_{t−1} and r_t),
-rows per path and month (ln(1 + r_{t−1} Δ) for cash) and the random-event jumps added from
-their hit month on. R = expm1(g) is computed by ``assembly_kernel`` one path at a time.
+the deterministic part, the level terms (the policy rate r, entering through r_{t−1}, r_t
+and the cash return ln(1 + r_{t−1} Δ)) and the random-event jumps added from their hit
+month on. R = expm1(g) is computed by ``assembly_kernel`` one path at a time.
 """
 
 from __future__ import annotations
@@ -22,6 +22,23 @@ import numpy as np
 
 from allocator.market.assembly_kernel import assemble_kernel
 from allocator.market.paths import FloatArray, Int8Array, IntArray
+
+
+@dataclass(frozen=True, eq=False)
+class LevelTerms:
+    """A level path x per path (the policy rate) in the log returns of month t:
+    x_{t−1} · loadings[0] + x_t · loadings[1] + ln(1 + x_{t−1} · step) · loadings[2].
+
+    Attributes
+    ----------
+    path : ndarray, shape (n_paths, n_months + 1)
+    loadings : ndarray, shape (3, n_assets)
+    step : float
+    """
+
+    path: FloatArray
+    loadings: FloatArray
+    step: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,8 +93,7 @@ def assemble_returns(
     regimes: Int8Array | None,
     det: FloatArray,
     n_paths: int,
-    level: tuple[FloatArray, FloatArray] | None = None,
-    rows: tuple[FloatArray, FloatArray] | None = None,
+    level: LevelTerms | None = None,
     jumps: Jumps | None = None,
 ) -> FloatArray:
     """Simple returns R = expm1(g), shape (n_paths, n_months, n_assets).
@@ -93,20 +109,15 @@ def assemble_returns(
         Log drift per month of each regime.
     regimes : int8 ndarray, shape (n_paths, n_months), or None when K = 1
     det : ndarray, shape (n_months, n_assets)
-    level : (path (n_paths, n_months + 1), loadings (2, n_assets)), optional
-        Adds path[p, t−1] · loadings[0] + path[p, t] · loadings[1].
-    rows : (values (F, n_paths, n_months), loadings (F, n_assets)), optional
-        Adds Σ_f values[f, p, t−1] · loadings[f].
+    level : LevelTerms, optional
     jumps : Jumps, optional
     """
     n_months, n_assets = det.shape
     k_count = loadings.shape[0]
     out = np.empty((n_paths, n_months, n_assets))
     none = np.zeros(0)
-    no_level = (np.zeros((0, n_months + 1)), np.zeros((2, n_assets)))
-    no_rows = (np.zeros((0, n_paths, n_months)), np.zeros((0, n_assets)))
-    level_path, level_loadings = level if level is not None else no_level
-    row_values, row_loadings = rows if rows is not None else no_rows
+    if level is None:
+        level = LevelTerms(np.zeros((0, n_months + 1)), np.zeros((3, n_assets)), 0.0)
     if jumps is None:
         no_hits = np.zeros(0, dtype=np.intp)
         jumps = Jumps(np.zeros(n_paths + 1, dtype=np.intp), no_hits, no_hits, none[None, None])
@@ -121,10 +132,9 @@ def assemble_returns(
         np.ascontiguousarray(loadings),
         np.ascontiguousarray(drift),
         np.ascontiguousarray(det.T),
-        np.ascontiguousarray(level_path),
-        np.ascontiguousarray(level_loadings),
-        np.ascontiguousarray(row_values),
-        np.ascontiguousarray(row_loadings),
+        np.ascontiguousarray(level.path),
+        np.ascontiguousarray(level.loadings),
+        float(level.step),
         jumps.offsets,
         jumps.months,
         jumps.kinds,

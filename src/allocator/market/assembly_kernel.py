@@ -2,12 +2,13 @@
 
 For path p, month t (row r = p·T + t − 1) in regime s = s_{p,t}, asset i:
 
-    g[p, t, i] = det[t, i] + level[p, t−1] · level_loadings[0, i]
-                 + level[p, t] · level_loadings[1, i] + Σ_f rows[f, p, t−1] · row_loadings[f, i]
+    g[p, t, i] = det[t, i] + x[p, t−1] · level_loadings[0, i] + x[p, t] · level_loadings[1, i]
+                 + ln(1 + x[p, t−1] · level_step) · level_loadings[2, i]
                  + drift[s, i] + Σ_j scale[r] · normals[j, r] · loadings[s, j, i]
                  + Σ_{hits h of p, month_h ≤ t} jump_kernels[kind_h, i, t − month_h]
 
-(added in this order), and R[p, t, i] = expm1(g[p, t, i]).
+(added in this order), and R[p, t, i] = expm1(g[p, t, i]); x is the level path (the policy
+rate r, with level_step = Δ for the cash return ln(1 + r_{t−1} Δ)).
 
 Per path, the months are the vector dimension: every term above is a pass over T contiguous
 values of one asset. The regime only changes which loadings multiply the shocks, so the
@@ -15,7 +16,7 @@ months are split into runs of one regime (a chain stays in its regime for months
 runs per path in the baseline scenario) and each run's pass uses that regime's loadings as
 scalars; no per-row gather or per-regime product is needed. The asset-major block (n_assets,
 T) is then written path-major into the output and exponentiated there while it is in the L1
-cache (``vector_expm1``). Compiled on first use and cached on disk; ``nogil`` lets the
+cache (``vector_math``). Compiled on first use and cached on disk; ``nogil`` lets the
 engine's threads run blocks in parallel.
 """
 
@@ -25,7 +26,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from allocator.market.vector_expm1 import expm1_in_place
+from allocator.market.vector_math import expm1_in_place, log1p_in_place
 
 FloatArray = npt.NDArray[np.float64]
 Int8Array = npt.NDArray[np.int8]
@@ -121,8 +122,7 @@ def assemble_kernel(
     det_t: FloatArray,
     level: FloatArray,
     level_loadings: FloatArray,
-    rows: FloatArray,
-    row_loadings: FloatArray,
+    level_step: float,
     jump_offsets: IntArray,
     jump_months: IntArray,
     jump_kinds: IntArray,
@@ -132,16 +132,17 @@ def assemble_kernel(
     """Fill ``out`` (n_paths, T, n_assets) with R = expm1(g) (module docstring).
 
     Absent terms are empty arrays: ``scale`` (0,) = 1; ``regimes`` (0,) = regime 0;
-    ``level`` with no rows; ``rows`` with no leading rows; no hits. Shapes: ``normals``
-    (m, n_paths · T); ``scale``, ``regimes`` (n_paths · T,); ``loadings`` (K, m, n_assets);
-    ``drift`` (K, n_assets); ``det_t`` (n_assets, T), asset-major; ``level``
-    (n_paths, T + 1); ``level_loadings`` (2, n_assets); ``rows`` (F, n_paths, T);
-    ``row_loadings`` (F, n_assets); the hits of path p are entries
+    ``level`` with no rows; no hits. Shapes: ``normals`` (m, n_paths · T); ``scale``,
+    ``regimes`` (n_paths · T,); ``loadings`` (K, m, n_assets); ``drift`` (K, n_assets);
+    ``det_t`` (n_assets, T), asset-major; ``level`` (n_paths, T + 1); ``level_loadings``
+    (3, n_assets); the hits of path p are entries
     ``jump_offsets[p]:jump_offsets[p + 1]`` of ``jump_months`` (1-based month of the hit)
     and ``jump_kinds`` (index into ``jump_kernels`` (E, n_assets, ≥ T), column u = lag u).
     """
     n_paths, n_months, n_assets = out.shape
     has_level = level.shape[0] > 0
+    has_log = has_level and np.any(level_loadings[2] != 0.0)
+    log_level = np.empty(n_months)
     z = np.empty((normals.shape[0], n_months))
     g = np.empty((n_assets, n_months))
     starts = np.empty(n_months + 1, dtype=np.intp)
@@ -151,6 +152,11 @@ def assemble_kernel(
         first = p * n_months
         _scaled_shocks(normals, scale, first, z)
         n_runs = _regime_runs(regimes, first, starts, states)
+        if has_log:
+            before = level[p, :n_months]
+            for t in range(n_months):
+                log_level[t] = before[t] * level_step
+            log1p_in_place(log_level)
         for i in range(n_assets):
             gi = g[i]
             det_i = det_t[i]
@@ -163,11 +169,10 @@ def assemble_kernel(
                     gi[t] = det_i[t] + before[t] * a + after[t] * b
             else:
                 gi[:] = det_i
-            for f in range(rows.shape[0]):
-                w = row_loadings[f, i]
-                values = rows[f, p]
+            if has_log:
+                w = level_loadings[2, i]
                 for t in range(n_months):
-                    gi[t] += values[t] * w
+                    gi[t] += log_level[t] * w
             _add_regime_terms(gi, z, loadings, drift, i, starts, states, n_runs)
         for h in range(jump_offsets[p], jump_offsets[p + 1]):
             hit = jump_months[h] - 1

@@ -10,8 +10,8 @@ a_i r_{t-1} + b_i r_t + c_i with b_i = C_i − bond_i D_i, a_i = (L_i + bond_i) 
 c_i = (bond_i spread_i − L_i r_neutral) Δ.
 
 Assembly (see ``assembly``): the m normals (scaled by M_t √((ν−2)/W_t)) with per-regime
-loadings, the regime's drift μ(s) Δ; with a random policy rate, r_{t-1} and r_t read from the
-rate paths (when an asset has a_i or b_i ≠ 0) and ln(1 + r_{t-1} Δ) (when there is cash); the
+loadings and the regime's drift μ(s) Δ; with a random policy rate, the rate terms
+a_i r_{t-1} + b_i r_t and the cash return ln(1 + r_{t-1} Δ), read from the rate paths; the
 random-event jumps. Everything else is deterministic (``det``, shape (T, n_assets)): fees,
 themes, valuation, dated events, c_i, and all rate terms when the rate path is deterministic.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.market.assembly import Jumps, assemble_returns, sorted_jumps
+from allocator.market.assembly import Jumps, LevelTerms, assemble_returns, sorted_jumps
 from allocator.market.events import (
     RandomEventSpec,
     compile_random_events,
@@ -63,12 +63,9 @@ class MacroSpec:
 
     Attributes
     ----------
-    rate_loadings : ndarray, shape (2, n_assets), or None
-        Weights a_i of r_{t-1} and b_i of r_t; None when the rate is deterministic (its terms
-        are in ``det``) or no asset depends on it.
-    cash_loadings : ndarray, shape (n_assets,), or None
-        Weight of ln(1 + r_{t-1} Δ) (1 on cash); None when the rate is deterministic or there
-        is no cash.
+    rate_loadings : ndarray, shape (3, n_assets), or None
+        Weights a_i of r_{t-1}, b_i of r_t and of ln(1 + r_{t-1} Δ) (1 on cash); None when
+        the rate is deterministic (its terms are in ``det``) or no asset depends on it.
     drift : ndarray, shape (K, n_assets)
         μ(k) Δ per regime.
     det : ndarray, shape (n_months, n_assets)
@@ -84,7 +81,6 @@ class MacroSpec:
     drift: FloatArray
     det: FloatArray
     rate_loadings: FloatArray | None
-    cash_loadings: FloatArray | None
     vol: FloatArray
 
     @property
@@ -140,8 +136,7 @@ def compile_macro(model: MacroModel, assets: dict[str, Asset], n_months: int) ->
     adjust, vol = deterministic_adjustments(model, ids, risky, n_months)
     det = adjust + ((spread - level * rates.neutral) * DELTA - fee * DELTA)[None, :]
     cash = 1.0 - risky
-    rate_rows = rates.random and bool(np.any(rate_level != 0.0) or np.any(rate_next != 0.0))
-    cash_row = rates.random and bool(cash.any())
+    rate_weights = np.stack([rate_level, rate_next, cash])
     if not rates.random:
         r = np.maximum(rates.floor, rates.target)
         r[0] = rates.start
@@ -154,8 +149,7 @@ def compile_macro(model: MacroModel, assets: dict[str, Asset], n_months: int) ->
         events=compile_random_events(model, ids, risky, n_months),
         drift=drift,
         det=det,
-        rate_loadings=np.stack([rate_level, rate_next]) if rate_rows else None,
-        cash_loadings=cash if cash_row else None,
+        rate_loadings=rate_weights if rates.random and rate_weights.any() else None,
         vol=vol,
     )
 
@@ -208,9 +202,9 @@ def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPath
     rates = rate_paths(spec.rates, draws.rates, n_paths)
     hits = [hit_months(e, u) for e, u in zip(spec.events, draws.events, strict=True)]
     scale = _shock_scale(spec, draws, hits, n_paths) if spec.shocks.n_shocked else None
-    rows = None
-    if spec.cash_loadings is not None:
-        rows = (np.log1p(rates[:, :-1] * DELTA)[None], spec.cash_loadings[None])
+    level = None
+    if spec.rate_loadings is not None:
+        level = LevelTerms(rates, spec.rate_loadings, DELTA)
     returns = assemble_returns(
         draws.shocks.normals,
         scale,
@@ -219,8 +213,7 @@ def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPath
         regimes,
         spec.det,
         n_paths,
-        level=None if spec.rate_loadings is None else (rates, spec.rate_loadings),
-        rows=rows,
+        level=level,
         jumps=_jumps(spec, hits, n_paths),
     )
     return MarketPaths(returns=returns, rates=rates, regimes=regimes)

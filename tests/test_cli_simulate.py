@@ -111,12 +111,12 @@ def test_interrupt_leaves_no_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
     exe = Path(sys.executable).parent / "allocator"
     proc = subprocess.Popen(
-        [str(exe), "simulate", str(path), "--out", str(out), "--paths", "2000000", "-q"],
+        [str(exe), "simulate", str(path), "--out", str(out), "--paths", "6000000", "-q"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3.0)  # well into the simulation (start-up takes about a second)
+    time.sleep(3.0)  # well into the simulation (start-up ≈ 1 s; 6M paths take ≈ 8 s)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -10,7 +10,7 @@ The normals (m rows) and the drift are weighted per regime; ``scale`` multiplies
 (Student-t tail × volatility multiplier). The rest does not depend on the regime: ``det``
 the deterministic part, the level terms (the policy rate r, entering through r_{t−1}, r_t
 and the cash return ln(1 + r_{t−1} Δ)) and the random-event jumps added from their hit
-month on. R = expm1(g) is computed by ``assembly_kernel`` one path at a time.
+month on. R = expm1(g) is computed by ``assembly_kernel``, a few paths at a time.
 """
 
 from __future__ import annotations

@@ -197,7 +197,7 @@ def _jumps(spec: MacroSpec, hits: Hits, n_paths: int) -> Jumps | None:
 
 
 def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPaths:
-    """Turn a block's draws into market paths (the draws are overwritten)."""
+    """Turn a block's draws into market paths (the Student-t gammas are overwritten)."""
     regimes = regime_paths(spec.regimes, draws.regimes, n_paths)
     rates = rate_paths(spec.rates, draws.rates, n_paths)
     hits = [hit_months(e, u) for e, u in zip(spec.events, draws.events, strict=True)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -80,20 +79,8 @@ def test_spec_attributes_and_horizon_override() -> None:
 
 @pytest.mark.parametrize("n_paths", [1, 2, 70, 1000])
 def test_any_number_of_paths(n_paths: int) -> None:
-    # chunk boundaries (chunks of CHUNK_ROWS // n_months paths) must not matter
     assets, market = _rich_market()
     spec = compile_market(scenario(assets, market, horizon=120))
     paths = sample_market(spec, np.random.default_rng(0), n_paths)
     assert paths.returns.shape == (n_paths, 120, 3)
     assert np.all(np.isfinite(paths.returns))
-
-
-def test_chunking_does_not_change_the_numbers(monkeypatch: Any) -> None:
-    import allocator.market.assembly as assembly
-
-    assets, market = _rich_market()
-    spec = compile_market(scenario(assets, market, horizon=24))
-    a = sample_market(spec, np.random.default_rng(4), 300)
-    monkeypatch.setattr(assembly, "CHUNK_ROWS", 24 * 7)
-    b = sample_market(spec, np.random.default_rng(4), 300)
-    np.testing.assert_allclose(a.returns, b.returns, rtol=1e-13, atol=1e-16)

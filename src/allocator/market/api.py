@@ -59,7 +59,7 @@ def draw_raw_normals(spec: MarketSpec, rng: np.random.Generator, n_paths: int) -
     """Draw exactly the random numbers ``sample_market`` would (same calls, shapes and
     order) and discard them: the cost of the randomness alone, a benchmark's yardstick."""
     if spec.macro is not None:
-        draw_macro(spec.macro, rng, n_paths, table_rows=False)
+        draw_macro(spec.macro, rng, n_paths)
     elif spec.parametric is not None:
         draw_parametric(spec.parametric, rng, n_paths)
     elif spec.historical is not None:

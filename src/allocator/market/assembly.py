@@ -1,137 +1,144 @@
-"""Assemble log returns from a table of per-(path, month) factors, chunk by chunk, and
-exponentiate: the hot loop shared by the macro and parametric models.
+"""Assemble log returns from per-(path, month) factors and exponentiate: the hot loop shared
+by the macro and parametric models.
 
-The log return of path p, month t, asset i is linear in a table of factors:
+The log return of path p, month t, asset i is linear in the factors:
 
-    g[p, t, i] = Σ_j table[j, p·T + t - 1] · loadings[s, j, i] + drift[s, i] + det[t, i]
-                 + extra[p, t, i],       s = s_{p,t}
+    g[p, t, i] = Σ_j scale[p, t] · normals[j, p·T + t − 1] · loadings[s, j, i] + drift[s, i]
+                 + det[t, i] + level terms + jumps,       s = s_{p,t}
 
-Table rows: the scaled normals (m rows), then model rows (e.g. the policy rate). Only the
-normals' loadings and the drift depend on the regime. ``det`` is the deterministic part,
-``extra`` the path-specific additions (random events).
-
-Work is done on chunks of ``chunk_paths`` paths so that a chunk stays in the CPU cache and
-each matrix product stays below the size where OpenBLAS starts threads (slow for these tall,
-thin products). The regime most frequent in the block, c, is applied to every row with one
-matrix product (asset-major, (n_assets, rows)); the other regimes add, in one more product,
-
-    Σ_{k≠c} [ (loadings[k] − loadings[c])ᵀ (normals · w_k) + (drift[k] − drift[c]) w_k ]
-
-with w_k = 1 where s = k, else 0. Then ``det`` and the path-specific terms are added and
-R = expm1(g) is written path-major into the output.
+The normals (m rows) and the drift are weighted per regime; ``scale`` multiplies the shocks
+(Student-t tail × volatility multiplier). The rest does not depend on the regime: ``det``
+the deterministic part, the level terms (the policy rate r, entering through r_{t−1}, r_t
+and the cash return ln(1 + r_{t−1} Δ)) and the random-event jumps added from their hit
+month on. R = expm1(g) is computed by ``assembly_kernel``, a few paths at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.market.paths import FloatArray, Int8Array
-
-#: (path, month) rows per chunk.
-CHUNK_ROWS = 8192
-
-#: Hook adding path-specific log-return terms to paths [a, b) of an asset-major chunk
-#: g_chunk (n_assets, b - a, T).
-Extra = Callable[[int, int, FloatArray], None]
+from allocator.market.assembly_kernel import assemble_kernel
+from allocator.market.paths import FloatArray, Int8Array, IntArray
 
 
-def chunk_paths(n_months: int) -> int:
-    """Paths per chunk (at least 1)."""
-    return max(1, CHUNK_ROWS // n_months)
+@dataclass(frozen=True, eq=False)
+class LevelTerms:
+    """A level path x per path (the policy rate) in the log returns of month t:
+    x_{t−1} · loadings[0] + x_t · loadings[1] + ln(1 + x_{t−1} · step) · loadings[2].
+
+    Attributes
+    ----------
+    path : ndarray, shape (n_paths, n_months + 1)
+    loadings : ndarray, shape (3, n_assets)
+    step : float
+    """
+
+    path: FloatArray
+    loadings: FloatArray
+    step: float
 
 
-def _corrections(
-    loadings: FloatArray, drift: FloatArray, n_normals: int, common: int
-) -> FloatArray | None:
-    """Stacked (loadings[k][:m] − loadings[c][:m]; drift[k] − drift[c]) for k ≠ c, transposed:
-    (n_assets, (K − 1)(m + 1)); None when no regime differs from c."""
-    k_count = loadings.shape[0]
-    parts = [
-        np.vstack(
-            [loadings[k, :n_normals] - loadings[common, :n_normals], drift[k] - drift[common]]
-        )
-        for k in range(k_count)
-        if k != common
-    ]
-    if not parts or not any(p.any() for p in parts):
+@dataclass(frozen=True, eq=False)
+class Jumps:
+    """Random-event hits sorted by path, in the layout of ``assemble_kernel``.
+
+    Attributes
+    ----------
+    offsets : ndarray, shape (n_paths + 1,)
+        Hits of path p: entries offsets[p]:offsets[p + 1] of ``months`` and ``kinds``.
+    months : ndarray, shape (n_hits,)
+        Month of each hit, 1-based.
+    kinds : ndarray, shape (n_hits,)
+        Index of the hit's log-return kernel in ``kernels``.
+    kernels : ndarray, shape (n_kernels, n_assets, ≥ n_months)
+        Column u: the log-return jump u months after the hit (asset-major, so that a hit
+        adds contiguous rows).
+    """
+
+    offsets: IntArray
+    months: IntArray
+    kinds: IntArray
+    kernels: FloatArray
+
+
+def sorted_jumps(
+    kernels: Sequence[FloatArray],
+    hits: Sequence[Sequence[tuple[IntArray, IntArray]]],
+    n_paths: int,
+) -> Jumps | None:
+    """``Jumps`` from kernels K_e (≥ n_months, n_assets), row u = lag u, and their hits (per
+    kernel, a list of (paths, months)); None when there is no hit."""
+    kinds = [np.full(len(p), e, dtype=np.intp) for e, hs in enumerate(hits) for p, _ in hs]
+    if not kinds or not sum(len(k) for k in kinds):
         return None
-    return np.ascontiguousarray(np.vstack(parts).T)
+    paths = np.concatenate([p for hs in hits for p, _ in hs])
+    months = np.concatenate([m for hs in hits for _, m in hs])
+    order = np.argsort(paths, kind="stable")
+    return Jumps(
+        offsets=np.searchsorted(paths[order], np.arange(n_paths + 1)).astype(np.intp),
+        months=months[order].astype(np.intp),
+        kinds=np.concatenate(kinds)[order],
+        kernels=np.ascontiguousarray(np.stack(kernels).transpose(0, 2, 1)),
+    )
 
 
 def assemble_returns(
-    table: FloatArray,
+    normals: FloatArray,
     scale: FloatArray | None,
-    n_normals: int,
     loadings: FloatArray,
     drift: FloatArray,
     regimes: Int8Array | None,
     det: FloatArray,
     n_paths: int,
-    extra: Extra | None = None,
+    level: LevelTerms | None = None,
+    jumps: Jumps | None = None,
 ) -> FloatArray:
     """Simple returns R = expm1(g), shape (n_paths, n_months, n_assets).
 
     Parameters
     ----------
-    table : ndarray, shape (q, n_paths · n_months)
-        Factor rows; rows 0..n_normals-1 (the normals) are multiplied in place by ``scale``.
+    normals : ndarray, shape (m, n_paths · n_months)
+        Standard normals, column p · n_months + t − 1 for path p and month t (read only).
     scale : ndarray, shape (n_paths, n_months), or None
-        Per-path-and-month multiplier of the shocks (Student-t tail × volatility multiplier).
-    n_normals : int
-        Number of leading table rows that are shocks (m).
-    loadings : ndarray, shape (K, q, n_assets)
+        Per-path-and-month multiplier of the shocks.
+    loadings : ndarray, shape (K, m, n_assets)
     drift : ndarray, shape (K, n_assets)
         Log drift per month of each regime.
     regimes : int8 ndarray, shape (n_paths, n_months), or None when K = 1
     det : ndarray, shape (n_months, n_assets)
-    extra : callable, optional
-        Called as ``extra(a, b, g_chunk)`` before the exponential, g_chunk the log returns of
-        paths [a, b) as an asset-major (n_assets, b - a, n_months) array.
+    level : LevelTerms, optional
+    jumps : Jumps, optional
     """
     n_months, n_assets = det.shape
-    k_count, q, _ = loadings.shape
-    m = n_normals
-    step = min(chunk_paths(n_months), n_paths)
-    rows_max = step * n_months
+    k_count = loadings.shape[0]
     out = np.empty((n_paths, n_months, n_assets))
-    flat_scale = None if scale is None or m == 0 else scale.reshape(-1)
-    flat_s = None if regimes is None or k_count == 1 else regimes.reshape(-1)
-    common = 0
-    if flat_s is not None:
-        common = int(np.argmax([np.count_nonzero(flat_s == k) for k in range(k_count)]))
-    common_t = np.ascontiguousarray(loadings[common].T)
-    corr = _corrections(loadings, drift, m, common) if flat_s is not None else None
-    others = [k for k in range(k_count) if k != common]
-    det_t = np.ascontiguousarray(np.tile(det + drift[common], (step, 1)).T)
-    g_t = np.empty((n_assets, rows_max))
-    if corr is not None:
-        hot = np.empty((corr.shape[1], rows_max))
-        diff = np.empty((n_assets, rows_max))
-    for a in range(0, n_paths, step):
-        b = min(a + step, n_paths)
-        lo, hi = a * n_months, b * n_months
-        rows = hi - lo
-        gt = g_t[:, :rows]
-        t_c = table[:, lo:hi]
-        if flat_scale is not None:
-            t_c[:m] *= flat_scale[lo:hi]
-        if q:
-            np.matmul(common_t, t_c, out=gt)
-        else:
-            gt[...] = 0.0
-        if corr is not None and flat_s is not None:
-            s_c = flat_s[lo:hi]
-            for j, k in enumerate(others):
-                block = hot[j * (m + 1) : (j + 1) * (m + 1), :rows]
-                np.equal(s_c, k, out=block[m], casting="unsafe")
-                np.multiply(t_c[:m], block[m], out=block[:m])
-            dt = diff[:, :rows]
-            np.matmul(corr, hot[:, :rows], out=dt)
-            gt += dt
-        gt += det_t[:, :rows]
-        if extra is not None:
-            extra(a, b, gt.reshape(n_assets, b - a, n_months))
-        np.expm1(gt, out=out[a:b].reshape(rows, n_assets).T)
+    none = np.zeros(0)
+    if level is None:
+        level = LevelTerms(np.zeros((0, n_months + 1)), np.zeros((3, n_assets)), 0.0)
+    if jumps is None:
+        no_hits = np.zeros(0, dtype=np.intp)
+        jumps = Jumps(np.zeros(n_paths + 1, dtype=np.intp), no_hits, no_hits, none[None, None])
+    assemble_kernel(
+        np.ascontiguousarray(normals),
+        none if scale is None else np.ascontiguousarray(scale).reshape(-1),
+        (
+            np.zeros(0, dtype=np.int8)
+            if regimes is None or k_count == 1
+            else np.ascontiguousarray(regimes).reshape(-1)
+        ),
+        np.ascontiguousarray(loadings),
+        np.ascontiguousarray(drift),
+        np.ascontiguousarray(det.T),
+        np.ascontiguousarray(level.path),
+        np.ascontiguousarray(level.loadings),
+        float(level.step),
+        jumps.offsets,
+        jumps.months,
+        jumps.kinds,
+        jumps.kernels,
+        out,
+    )
     return out

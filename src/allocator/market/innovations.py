@@ -89,30 +89,30 @@ class ShockDraws:
 
     Attributes
     ----------
-    table : ndarray, shape (m + extra_rows, n_paths · n_months)
-        Rows 0..m-1: the standard normals of shocked asset j, column p · n_months + t - 1 for
-        path p and month t; the model fills the extra rows (see ``assembly``).
+    normals : ndarray, shape (m, n_paths · n_months)
+        Row j: the standard normals of shocked component j, column p · n_months + t - 1 for
+        path p and month t.
     gammas : ndarray, shape (n_paths, n_months), or None
         G ~ Gamma(ν/2, 1) for the Student-t tail.
     """
 
-    table: FloatArray
+    normals: FloatArray
     gammas: FloatArray | None
 
 
 def draw_shocks(
-    spec: ShockSpec, rng: np.random.Generator, n_paths: int, n_months: int, extra_rows: int = 0
+    spec: ShockSpec, rng: np.random.Generator, n_paths: int, n_months: int
 ) -> ShockDraws:
-    """Draw the normals (m, n_paths, n_months) — into the first m rows of a table with
-    ``extra_rows`` more rows — then the gammas (n_paths, n_months) for a Student-t."""
+    """Draw the normals (m, n_paths, n_months), then the gammas (n_paths, n_months) for a
+    Student-t."""
     m = spec.n_shocked
-    table = np.empty((m + extra_rows, n_paths * n_months))
+    normals = np.empty((m, n_paths * n_months))
     gammas = None
     if m > 0:
-        rng.standard_normal(out=table[:m])
+        rng.standard_normal(out=normals)
         if spec.dof is not None:
             gammas = rng.standard_gamma(spec.dof / 2.0, (n_paths, n_months))
-    return ShockDraws(table, gammas)
+    return ShockDraws(normals, gammas)
 
 
 def student_scale(gammas: FloatArray, dof: float) -> FloatArray:

@@ -9,11 +9,11 @@ and of cash g_{t,i} = ln(1 + r_{t-1} Δ) − e_i Δ. The rate terms are linear,
 a_i r_{t-1} + b_i r_t + c_i with b_i = C_i − bond_i D_i, a_i = (L_i + bond_i) Δ − b_i,
 c_i = (bond_i spread_i − L_i r_neutral) Δ.
 
-Factor table (see ``assembly``): the m normals (scaled by M_t √((ν−2)/W_t)); with a random
-policy rate, r_{t-1} and r_t (when an asset has a_i or b_i ≠ 0) and ln(1 + r_{t-1} Δ) (when
-there is cash). The regime's drift μ(s) Δ is added per regime. Everything else is
-deterministic (``det``, shape (T, n_assets)): fees, themes, valuation, dated events, c_i, and
-all rate terms when the rate path is deterministic.
+Assembly (see ``assembly``): the m normals (scaled by M_t √((ν−2)/W_t)) with per-regime
+loadings and the regime's drift μ(s) Δ; with a random policy rate, the rate terms
+a_i r_{t-1} + b_i r_t and the cash return ln(1 + r_{t-1} Δ), read from the rate paths; the
+random-event jumps. Everything else is deterministic (``det``, shape (T, n_assets)): fees,
+themes, valuation, dated events, c_i, and all rate terms when the rate path is deterministic.
 
 Random numbers of a block, in this order: regimes (see ``regimes``), rate shocks (see
 ``rates``), random events (see ``events``), shocks (see ``innovations``).
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.market.assembly import assemble_returns
+from allocator.market.assembly import Jumps, LevelTerms, assemble_returns, sorted_jumps
 from allocator.market.events import (
     RandomEventSpec,
     compile_random_events,
@@ -63,14 +63,13 @@ class MacroSpec:
 
     Attributes
     ----------
-    loadings : ndarray, shape (K, q, n_assets)
-        Loadings of the factor table rows (normals, r_{t-1}, r_t, cash log) per regime.
+    rate_loadings : ndarray, shape (3, n_assets), or None
+        Weights a_i of r_{t-1}, b_i of r_t and of ln(1 + r_{t-1} Δ) (1 on cash); None when
+        the rate is deterministic (its terms are in ``det``) or no asset depends on it.
     drift : ndarray, shape (K, n_assets)
         μ(k) Δ per regime.
     det : ndarray, shape (n_months, n_assets)
         Deterministic part of the log returns.
-    rate_rows, cash_row : bool
-        Which model rows follow the m normals in the table, in this order (rate_rows = 2).
     vol : ndarray, shape (n_months,)
         Volatility multiplier M_t of the dated events.
     """
@@ -79,11 +78,9 @@ class MacroSpec:
     rates: RateSpec
     shocks: ShockSpec
     events: tuple[RandomEventSpec, ...]
-    loadings: FloatArray
     drift: FloatArray
     det: FloatArray
-    rate_rows: bool
-    cash_row: bool
+    rate_loadings: FloatArray | None
     vol: FloatArray
 
     @property
@@ -93,10 +90,6 @@ class MacroSpec:
     @property
     def n_assets(self) -> int:
         return int(self.det.shape[1])
-
-    @property
-    def extra_rows(self) -> int:
-        return 2 * int(self.rate_rows) + int(self.cash_row)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,45 +136,31 @@ def compile_macro(model: MacroModel, assets: dict[str, Asset], n_months: int) ->
     adjust, vol = deterministic_adjustments(model, ids, risky, n_months)
     det = adjust + ((spread - level * rates.neutral) * DELTA - fee * DELTA)[None, :]
     cash = 1.0 - risky
-    k_count = len(states)
-    rate_rows = rates.random and bool(np.any(rate_level != 0.0) or np.any(rate_next != 0.0))
-    cash_row = rates.random and bool(cash.any())
+    rate_weights = np.stack([rate_level, rate_next, cash])
     if not rates.random:
         r = np.maximum(rates.floor, rates.target)
         r[0] = rates.start
         det += r[:-1, None] * rate_level[None, :] + r[1:, None] * rate_next[None, :]
         det += np.log1p(r[:-1, None] * DELTA) * cash[None, :]
-    rows = [factors]
-    if rate_rows:
-        rows.append(np.broadcast_to(np.stack([rate_level, rate_next]), (k_count, 2, len(ids))))
-    if cash_row:
-        rows.append(np.broadcast_to(cash, (k_count, 1, len(ids))))
     return MacroSpec(
         regimes=regimes,
         rates=rates,
         shocks=ShockSpec(factors=factors, dof=dof),
         events=compile_random_events(model, ids, risky, n_months),
-        loadings=np.ascontiguousarray(np.concatenate(rows, axis=1)),
         drift=drift,
         det=det,
-        rate_rows=rate_rows,
-        cash_row=cash_row,
+        rate_loadings=rate_weights if rates.random and rate_weights.any() else None,
         vol=vol,
     )
 
 
-def draw_macro(
-    spec: MacroSpec, rng: np.random.Generator, n_paths: int, table_rows: bool = True
-) -> MacroDraws:
-    """Every random number of a block, in the documented order (``table_rows``: allocate the
-    model rows of the factor table next to the normals)."""
+def draw_macro(spec: MacroSpec, rng: np.random.Generator, n_paths: int) -> MacroDraws:
+    """Every random number of a block, in the documented order."""
     return MacroDraws(
         regimes=draw_regime_uniforms(spec.regimes, rng, n_paths),
         rates=draw_rate_normals(spec.rates, rng, n_paths),
         events=draw_event_uniforms(spec.events, rng, n_paths),
-        shocks=draw_shocks(
-            spec.shocks, rng, n_paths, spec.n_months, spec.extra_rows if table_rows else 0
-        ),
+        shocks=draw_shocks(spec.shocks, rng, n_paths, spec.n_months),
     )
 
 
@@ -207,51 +186,34 @@ def _shock_scale(spec: MacroSpec, draws: MacroDraws, hits: Hits, n_paths: int) -
     return scale
 
 
-def _fill_table(spec: MacroSpec, table: FloatArray, rates: FloatArray) -> None:
-    """Write the model rows after the m normals: r_{t-1}, r_t, ln(1 + r_{t-1} Δ)."""
-    n_paths = rates.shape[0]
-    row = spec.shocks.n_shocked
-    if spec.rate_rows:
-        table[row].reshape(n_paths, -1)[...] = rates[:, :-1]
-        table[row + 1].reshape(n_paths, -1)[...] = rates[:, 1:]
-        row += 2
-    if spec.cash_row:
-        np.multiply(rates[:, :-1], DELTA, out=table[row].reshape(n_paths, -1))
-        np.log1p(table[row], out=table[row])
+def _jumps(spec: MacroSpec, hits: Hits, n_paths: int) -> Jumps | None:
+    """The hits of the random events that move log returns, for ``assemble_returns``."""
+    moving = [
+        (event.kernel, event_hits)
+        for event, event_hits in zip(spec.events, hits, strict=True)
+        if event.kernel is not None
+    ]
+    return sorted_jumps([k for k, _ in moving], [h for _, h in moving], n_paths)
 
 
 def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPaths:
-    """Turn a block's draws into market paths (the draws are overwritten)."""
-    n_months = spec.n_months
+    """Turn a block's draws into market paths (the Student-t gammas are overwritten)."""
     regimes = regime_paths(spec.regimes, draws.regimes, n_paths)
     rates = rate_paths(spec.rates, draws.rates, n_paths)
     hits = [hit_months(e, u) for e, u in zip(spec.events, draws.events, strict=True)]
     scale = _shock_scale(spec, draws, hits, n_paths) if spec.shocks.n_shocked else None
-    table = draws.shocks.table
-    _fill_table(spec, table, rates)
-    jumps = [
-        (event.kernel, paths, months)
-        for event, event_hits in zip(spec.events, hits, strict=True)
-        if event.kernel is not None
-        for paths, months in event_hits
-    ]
-
-    def add_jumps(a: int, b: int, g: FloatArray) -> None:
-        """g: asset-major log returns (n_assets, b - a, T) of paths [a, b)."""
-        for kernel, paths, months in jumps:
-            lo, hi = np.searchsorted(paths, (a, b))
-            if hi > lo:
-                g[:, paths[lo:hi] - a, :] += kernel.T[:, lag_index(months[lo:hi], n_months)]
-
+    level = None
+    if spec.rate_loadings is not None:
+        level = LevelTerms(rates, spec.rate_loadings, DELTA)
     returns = assemble_returns(
-        table,
+        draws.shocks.normals,
         scale,
-        spec.shocks.n_shocked,
-        spec.loadings,
+        spec.shocks.factors,
         spec.drift,
         regimes,
         spec.det,
         n_paths,
-        add_jumps if jumps else None,
+        level=level,
+        jumps=_jumps(spec, hits, n_paths),
     )
     return MarketPaths(returns=returns, rates=rates, regimes=regimes)

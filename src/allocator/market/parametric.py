@@ -89,14 +89,13 @@ def draw_parametric(spec: ParametricSpec, rng: np.random.Generator, n_paths: int
 
 
 def sample_parametric(spec: ParametricSpec, draws: ShockDraws, n_paths: int) -> MarketPaths:
-    """Market paths from a block's draws (overwritten): R = expm1(m − eΔ + A ε)."""
+    """Market paths from a block's draws (the gammas are overwritten): R = expm1(m − eΔ + A ε)."""
     scale = None
     if draws.gammas is not None and spec.shocks.dof is not None:
         scale = student_scale(draws.gammas, spec.shocks.dof)
     returns = assemble_returns(
-        draws.table,
+        draws.normals,
         scale,
-        spec.shocks.n_shocked,
         spec.shocks.factors,
         np.zeros((1, spec.det.shape[1])),
         None,

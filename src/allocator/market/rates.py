@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from allocator.market.paths import FloatArray
@@ -95,25 +96,44 @@ def draw_rate_normals(spec: RateSpec, rng: np.random.Generator, n_paths: int) ->
     return rng.standard_normal((spec.n_months, n_paths))
 
 
+@numba.njit(cache=True, nogil=True)
+def _random_rate_paths(
+    normals: FloatArray,
+    step_sd: float,
+    phi: float,
+    target: FloatArray,
+    floor: float,
+    out: FloatArray,
+) -> None:
+    """out[p, t] = max(floor, τ_t + x_t) for t = 1..T, x_t = φ x_{t-1} + step_sd · z^r_t.
+
+    Month by month over all paths (each month's normals are a contiguous row); no FMA
+    contraction, so every value rounds as in the NumPy form x_t = step_sd·z_t + φ·x_{t-1}.
+    """
+    n_months, n_paths = normals.shape
+    x = np.empty(n_paths)
+    for t in range(n_months):
+        z = normals[t]
+        tau = target[t + 1]
+        for p in range(n_paths):
+            step = z[p] * step_sd
+            value = step + x[p] * phi if t > 0 else step
+            x[p] = value
+            rate = value + tau
+            out[p, t + 1] = rate if rate >= floor else floor
+
+
 def rate_paths(spec: RateSpec, normals: FloatArray | None, n_paths: int) -> FloatArray:
     """Policy rate paths r, shape (n_paths, n_months + 1).
 
     x_0 = 0, x_t = φ x_{t-1} + step_sd · z^r_t; r_0 = start, r_t = max(floor, τ_t + x_t).
-    ``normals`` (n_months, n_paths) is overwritten with the deviations x_1..x_T.
+    ``normals`` (n_months, n_paths) is read only.
     """
     n_months = spec.n_months
     out = np.empty((n_paths, n_months + 1))
     if normals is None:
         out[:, 1:] = np.maximum(spec.floor, spec.target[1:])
     else:
-        x = normals
-        x *= spec.step_sd
-        carry = np.empty(n_paths)
-        for t in range(1, n_months):
-            np.multiply(x[t - 1], spec.phi, out=carry)
-            x[t] += carry
-        x += spec.target[1:, None]
-        np.maximum(x, spec.floor, out=x)
-        out[:, 1:] = x.T
+        _random_rate_paths(normals, spec.step_sd, spec.phi, spec.target, spec.floor, out)
     out[:, 0] = spec.start
     return out

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
-from allocator.market.paths import FloatArray, Int8Array
+from allocator.market.paths import FloatArray, Int8Array, IntArray
 from allocator.scenario.market_schema import RegimeChain
 
 MAX_REGIMES = 127  # regime paths are int8
@@ -124,12 +125,60 @@ def draw_regime_uniforms(spec: RegimeSpec, rng: np.random.Generator, n_paths: in
     return RegimeDraws(initial, transitions, windows)
 
 
-def _pick(u: FloatArray, cum: FloatArray) -> np.ndarray:
-    """State index per path: Σ_k [u ≥ cum[..., k]]; ``cum`` (K-1,) or (n_paths, K-1)."""
+def _pick(u: FloatArray, cum: FloatArray) -> IntArray:
+    """State index per path: Σ_k [u ≥ cum[k]]; ``cum`` (K-1,)."""
     out = np.zeros(u.shape, dtype=np.intp)
     for k in range(cum.shape[-1]):
-        out += u >= cum[..., k]
+        out += u >= cum[k]
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _chain(
+    start: IntArray,
+    transitions: FloatArray,
+    transition_cum: FloatArray,
+    window_months: IntArray,
+    window_states: IntArray,
+    window_probs: FloatArray,
+    window_rows: IntArray,
+    window_uniforms: FloatArray,
+    out: Int8Array,
+) -> None:
+    """Month by month over all paths (rows of uniforms are contiguous): s_t from s_{t-1}
+    (no transitions when ``transitions`` has no rows), then each window in order.
+
+    Window w covers months window_months[w, 0]..window_months[w, 1]; its month t uses row
+    window_rows[w] + t − first of ``window_uniforms``, or forces the state when
+    window_rows[w] < 0.
+    """
+    n_paths, n_months = out.shape
+    n_cuts = transition_cum.shape[1]
+    state = start.copy()
+    for t in range(1, n_months + 1):
+        if transitions.shape[0] > 0:
+            u = transitions[t - 1]
+            for p in range(n_paths):
+                cuts = transition_cum[state[p]]
+                picked = 0
+                for k in range(n_cuts):
+                    picked += 1 if u[p] >= cuts[k] else 0
+                state[p] = picked
+        for w in range(window_states.shape[0]):
+            first = window_months[w, 0]
+            if not first <= t <= window_months[w, 1]:
+                continue
+            forced = window_states[w]
+            if window_rows[w] < 0:
+                state[:] = forced
+                continue
+            uw = window_uniforms[window_rows[w] + t - first]
+            chance = window_probs[w]
+            for p in range(n_paths):
+                if uw[p] < chance:
+                    state[p] = forced
+        for p in range(n_paths):
+            out[p, t - 1] = state[p]
 
 
 def regime_paths(spec: RegimeSpec, draws: RegimeDraws, n_paths: int) -> Int8Array:
@@ -138,27 +187,28 @@ def regime_paths(spec: RegimeSpec, draws: RegimeDraws, n_paths: int) -> Int8Arra
     s_0 ~ initial; for t ≥ 1, s_t ~ P[s_{t-1}, ·], then for each window containing t (in
     order) s_t := window.state with the window's probability.
     """
-    n_months = spec.n_months
     if draws.initial is not None:
-        prev = _pick(draws.initial, spec.initial_cum)
+        start = _pick(draws.initial, spec.initial_cum)
     else:
-        prev = np.full(n_paths, int(np.count_nonzero(spec.initial_cum < 1.0)), dtype=np.intp)
-    out = np.empty((n_paths, n_months), dtype=np.int8)
-    columns = [spec.transition_cum[:, k].copy() for k in range(spec.n_regimes - 1)]
-    for t in range(1, n_months + 1):
-        if draws.transitions is not None:
-            u = draws.transitions[t - 1]
-            state = np.zeros(n_paths, dtype=np.intp)
-            for col in columns:
-                state += u >= col[prev]
-        else:
-            state = prev.copy()
-        for w, uw in zip(spec.windows, draws.windows, strict=True):
-            if w.first <= t <= w.last:
-                if uw is None:
-                    state[...] = w.state
-                else:
-                    state[uw[t - w.first] < w.probability] = w.state
-        out[:, t - 1] = state
-        prev = state
+        start = np.full(n_paths, int(np.count_nonzero(spec.initial_cum < 1.0)), dtype=np.intp)
+    rows: list[FloatArray] = []
+    offsets: list[int] = []  # first row of each window's uniforms; -1: forced, none drawn
+    n_rows = 0
+    for uw in draws.windows:
+        offsets.append(n_rows if uw is not None else -1)
+        if uw is not None:
+            rows.append(uw)
+            n_rows += len(uw)
+    out = np.empty((n_paths, spec.n_months), dtype=np.int8)
+    _chain(
+        start,
+        draws.transitions if draws.transitions is not None else np.zeros((0, n_paths)),
+        np.ascontiguousarray(spec.transition_cum),
+        np.array([(w.first, w.last) for w in spec.windows], dtype=np.intp).reshape(-1, 2),
+        np.array([w.state for w in spec.windows], dtype=np.intp),
+        np.array([w.probability for w in spec.windows], dtype=np.float64),
+        np.array(offsets, dtype=np.intp),
+        np.concatenate(rows) if rows else np.zeros((0, n_paths)),
+        out,
+    )
     return out

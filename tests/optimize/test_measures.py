@@ -80,3 +80,13 @@ def test_utility_outside_its_domain_is_minus_infinity() -> None:
     returns = np.array([[-1.5, 0.0], [0.1, 0.0]])
     assert ms.log_growth_value(returns @ np.array([1.0, 0.0]), 0.0) == float("-inf")
     assert ms.crra_value(returns @ np.array([1.0, 0.0]), 0.0, 3.0) == float("-inf")
+
+
+@pytest.mark.parametrize("n", [100, ms.MATVEC_ROWS + 1_001])  # one block, and several
+def test_portfolio_returns_block_by_block_equal_the_product(n: int) -> None:
+    returns = normal_returns(n, seed=12)
+    several = np.column_stack([WEIGHTS, [0.2, 0.2, 0.6]])
+    assert np.allclose(ms.portfolio_returns(returns, WEIGHTS), returns @ WEIGHTS, atol=1e-15)
+    assert np.allclose(ms.portfolio_returns(returns, several), returns @ several, atol=1e-15)
+    out = np.empty(n)
+    assert ms.portfolio_returns(returns, WEIGHTS, out) is out

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.metrics import tail_count
-from allocator.optimize.measures import MATVEC_ROWS, FloatArray
+from allocator.optimize.measures import FloatArray, portfolio_returns
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class PortfolioLine:
         self.start = np.asarray(start, dtype=np.float64)
         self.direction = np.asarray(direction, dtype=np.float64)
         self.reach = reach
-        a, b = _two_portfolios(returns, np.vstack([self.start, self.direction]))
+        pair = portfolio_returns(returns, np.column_stack([self.start, self.direction]))
+        a, b = pair[:, 0], pair[:, 1]
         self.tail = tail_count(a.shape[0], beta)
         far = b * reach
         far += a
@@ -85,14 +86,3 @@ class PortfolioLine:
         k = self.tail
         worst = np.partition(self.base + s * self.slope, k - 1)[:k]
         return float(-worst[k - 1]), float(-worst.mean())
-
-
-def _two_portfolios(returns: FloatArray, rows: FloatArray) -> FloatArray:
-    """``rows @ returns.T`` ``(2, n)`` block by block (cache-sized blocks, and no OpenBLAS
-    threads for the tall, thin product)."""
-    n = returns.shape[0]
-    out = np.empty((rows.shape[0], n))
-    for start in range(0, n, MATVEC_ROWS):
-        stop = min(start + MATVEC_ROWS, n)
-        np.matmul(rows, returns[start:stop].T, out=out[:, start:stop])
-    return out

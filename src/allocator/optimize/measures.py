@@ -62,12 +62,13 @@ MATVEC_ROWS = 16_384
 def portfolio_returns(
     returns: FloatArray, w: FloatArray, out: FloatArray | None = None
 ) -> FloatArray:
-    """``r = R w`` ``(n_scenarios,)``, computed block by block (same numbers as ``R @ w``),
-    into ``out`` if given (a buffer reused across calls saves page faults at 10^6 rows)."""
+    """``r = R w`` ``(n_scenarios,)`` — or ``(n_scenarios, k)`` for ``k`` portfolios, ``w``
+    ``(n_assets, k)`` — computed block by block (same numbers as ``R @ w``), into ``out`` if
+    given (a buffer reused across calls saves page faults at 10^6 rows)."""
     n = returns.shape[0]
     if n <= MATVEC_ROWS and out is None:
         return np.asarray(returns @ w, dtype=np.float64)
-    out = np.empty(n) if out is None else out
+    out = np.empty((n, *w.shape[1:])) if out is None else out
     for start in range(0, n, MATVEC_ROWS):
         stop = min(start + MATVEC_ROWS, n)
         np.dot(returns[start:stop], w, out=out[start:stop])

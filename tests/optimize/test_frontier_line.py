@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from allocator.optimize import PortfolioOptimizer, efficient_frontier
-from allocator.optimize import frontier as frontier_module
+from allocator.optimize import PortfolioOptimizer, efficient_frontier, frontier_line
 from allocator.optimize.active_set import FrontierWalk, linear_rows
 from allocator.optimize.allocation import measure_allocation
 from allocator.optimize.frontier_line import PortfolioLine
@@ -99,7 +98,7 @@ def test_frontier_points_equal_their_weights_measured_afresh(
             built.append(1)
             super().__init__(*args)
 
-    monkeypatch.setattr(frontier_module, "PortfolioLine", CountedLine)
+    monkeypatch.setattr(frontier_line, "PortfolioLine", CountedLine)
     optimizer = PortfolioOptimizer(ASSETS, request(objective="min-variance", **fields), benchmark)
     frontier = efficient_frontier(optimizer, RETURNS, points=50)
     assert len(frontier.allocations) == 50

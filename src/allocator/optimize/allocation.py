@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from allocator.optimize.frontier_line import PortfolioFigures
 from allocator.optimize.measures import (
     FloatArray,
+    PortfolioFigures,
     expected_return_value,
     portfolio_returns,
     tail_values,

@@ -31,10 +31,10 @@ from allocator.optimize.active_set import FrontierWalk, linear_rows, walk_applie
 from allocator.optimize.allocation import Allocation, measure_allocation
 from allocator.optimize.band_lp import BandLp
 from allocator.optimize.convex import FEASIBILITY_TOLERANCE
-from allocator.optimize.frontier_line import PortfolioFigures, PortfolioLine
+from allocator.optimize.frontier_line import WalkedLines
 from allocator.optimize.linear_model import build_linear_model
 from allocator.optimize.lp_master import make_master
-from allocator.optimize.measures import FloatArray, ScenarioMoments, portfolio_returns
+from allocator.optimize.measures import FloatArray, portfolio_returns
 from allocator.optimize.objectives import FRONTIER_RISK
 from allocator.optimize.optimizer import PortfolioOptimizer, check_returns
 from allocator.optimize.spec import ProblemSpec
@@ -241,70 +241,6 @@ def efficient_frontier(
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
     )
-
-
-class WalkedLines:
-    """The straight piece of a walked frontier (``PortfolioLine``) its latest points lie on,
-    replaced when the walk's active set changes. Targets run up to ``top``."""
-
-    #: Largest distance (in weights) between a certified point and the piece's line at which
-    #: the piece still measures it (the line's measures then move by ~1e-13 at most).
-    ON_LINE = 1e-12
-
-    def __init__(
-        self,
-        returns: FloatArray,
-        moments: ScenarioMoments,
-        spec: ProblemSpec,
-        top: float,
-    ) -> None:
-        self.returns = returns
-        self.moments = moments
-        self.beta = spec.beta
-        self.benchmark = spec.benchmark
-        self.top = top
-        self.line: PortfolioLine | None = None
-        self.target = 0.0  # where the line starts
-        self.side = b""  # the active set it belongs to
-
-    def figures(
-        self, walk: FrontierWalk, weights: FloatArray, target: float
-    ) -> PortfolioFigures | None:
-        """Measures of the walk's certified point ``weights`` at ``target``, from the current
-        piece or a new one (None: the target does not bind, so there is no piece)."""
-        side = walk.side.tobytes()
-        line, s = self.line, target - self.target
-        on_line = (
-            line is not None
-            and side == self.side
-            and 0.0 <= s <= line.reach
-            and np.abs(line.weights(s) - weights).max() <= self.ON_LINE
-        )
-        if not on_line:
-            piece = walk.segment(max(0.0, self.top - target))
-            if piece is None:
-                self.line = None
-                return None
-            direction, reach = piece
-            line = PortfolioLine(self.returns, weights, direction, reach, self.beta)
-            self.line, self.target, self.side, s = line, target, side, 0.0
-        assert line is not None
-        var, cvar = line.tail_values(s)
-        tracking_error = None
-        if self.benchmark is not None:
-            tracking_error = self._volatility(weights - self.benchmark)
-        return PortfolioFigures(
-            expected_return=float(self.moments.mean @ weights),
-            volatility=self._volatility(weights),
-            value_at_risk=var,
-            cvar=cvar,
-            tracking_error=tracking_error,
-        )
-
-    def _volatility(self, weights: FloatArray) -> float:
-        """``std(R w)`` (``ddof = 0``) as ``sqrt(w^T Sigma w)``: the same number to rounding."""
-        variance = float(weights @ self.moments.covariance @ weights)
-        return float(np.sqrt(max(variance, 0.0)))
 
 
 def _walk_point(

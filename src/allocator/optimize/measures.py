@@ -37,6 +37,18 @@ class ScenarioMoments:
     factor: FloatArray
 
 
+@dataclass(frozen=True)
+class PortfolioFigures:
+    """Per-period measures of one portfolio's scenario returns (VaR and CVaR as losses;
+    the tracking error against the request's benchmark, if it has one)."""
+
+    expected_return: float
+    volatility: float
+    value_at_risk: float
+    cvar: float
+    tracking_error: float | None = None
+
+
 def scenario_moments(returns: FloatArray, mean: FloatArray | None = None) -> ScenarioMoments:
     """Moments of the equally likely rows of ``returns`` ``(n_scenarios, n_assets)`` (``mean``:
     ``returns.mean(axis=0)`` if already known).

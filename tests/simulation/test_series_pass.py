@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from allocator.market.vector_math import expm1_in_place
 from allocator.simulation.accounting import account
 from allocator.simulation.group_accounting import PortfolioArrays
 from allocator.simulation.kernels import GROUP_PATHS, series_statistics, vector_log
@@ -23,10 +24,17 @@ CASH = 3
 SQRT_NOISE = N_PATHS * 1e-8
 
 
-def _returns() -> np.ndarray:
+def _log_returns() -> np.ndarray:
     rng = np.random.default_rng(11)
-    r = rng.normal(0.006, 0.06, size=(N_PATHS, N_MONTHS, 4))
-    r[:, :, CASH] = 0.003
+    g = rng.normal(0.006, 0.06, size=(N_PATHS, N_MONTHS, 4))
+    g[:, :, CASH] = np.log1p(0.003)
+    return g
+
+
+def _simple(log_returns: np.ndarray) -> np.ndarray:
+    """The simple returns the pass derives from log returns (the market's expm1)."""
+    r = log_returns.copy()
+    expm1_in_place(r.reshape(-1), np.empty(r.size))
     return r
 
 
@@ -82,12 +90,13 @@ def _outputs(n_series: int, n_portfolios: int) -> SeriesOutputs:
 
 @pytest.mark.parametrize("pending_bytes", [PENDING_BYTES, 1])  # 1: bins counted every group
 def test_series_pass_equals_accounting_then_statistics(pending_bytes: int) -> None:
-    r = _returns()
+    g = _log_returns()
+    r = _simple(g)
     growth = np.cumprod(1 + r, axis=1)
     plans = _plans()
     n_assets = r.shape[2]
     out = _outputs(len(plans) + n_assets, len(plans))
-    series_pass(r, PortfolioArrays.of(plans, N_MONTHS, n_assets), CASH, out, pending_bytes)
+    series_pass(g, PortfolioArrays.of(plans, N_MONTHS, n_assets), CASH, out, pending_bytes)
     reference = [account(r, growth, p) for p in plans]
     # every feature was exercised on these paths
     assert all(p.rebalances.sum() > 0 for p in reference[1:6])
@@ -120,6 +129,24 @@ def test_series_pass_equals_accounting_then_statistics(pending_bytes: int) -> No
                 assert out.sums[index, column] == pytest.approx(value, rel=1e-12, abs=1e-15)
             assert counts is not None
             assert np.array_equal(out.counts[index], counts)
+
+
+def test_an_asset_whose_price_reaches_zero_is_ruined_from_that_month() -> None:
+    g = _log_returns()
+    g[:5, 7, 1] = -800.0  # expm1 → -1: the price is 0 from month 8 on
+    r = _simple(g)
+    assert np.all(r[:5, 7, 1] == -1.0)
+    plans = [PortfolioPlan("bench", "b", np.array([0.9, 0.0, 0.0, 0.1]), rule="none")]
+    out = _outputs(1 + 4, 1)
+    series_pass(g, PortfolioArrays.of(plans, N_MONTHS, 4), CASH, out)
+    benchmark = account(r, np.cumprod(1 + r, axis=1), plans[0]).returns
+    wealth = np.concatenate([np.ones((N_PATHS, 1)), np.cumprod(1 + r[:, :, 1], axis=1)], axis=1)
+    drawdown, stats = series_statistics(wealth, r[:, :, 1], r[:, :, CASH], benchmark, None)
+    assert np.all(out.terminal[2, :5] == 0.0) and np.all(out.max_drawdown[2, :5] == 1.0)
+    assert np.array_equal(out.terminal[2], wealth[:, -1])
+    assert np.allclose(out.max_drawdown[2], drawdown, rtol=1e-6, atol=1e-7)
+    for column, name in enumerate(BLOCK_SUM_FIELDS[: len(stats)]):
+        assert out.sums[2, column] == pytest.approx(stats[name], rel=1e-11, abs=SQRT_NOISE)
 
 
 def test_vector_log_is_within_four_ulp_of_libm() -> None:

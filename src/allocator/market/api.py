@@ -42,16 +42,20 @@ def compile_market(scenario: Scenario, horizon_months: int | None = None) -> Mar
     return spec
 
 
-def sample_market(spec: MarketSpec, rng: np.random.Generator, n_paths: int) -> MarketPaths:
-    """Simulate ``n_paths`` paths of the compiled market, all randomness from ``rng``."""
+def sample_market(
+    spec: MarketSpec, rng: np.random.Generator, n_paths: int, log_returns: bool = False
+) -> MarketPaths:
+    """Simulate ``n_paths`` paths of the compiled market, all randomness from ``rng``; with
+    ``log_returns``, the paths carry ln(1 + R) instead of R (``MarketPaths.log_returns``)."""
     if spec.macro is not None:
-        return sample_macro(spec.macro, draw_macro(spec.macro, rng, n_paths), n_paths)
+        macro = draw_macro(spec.macro, rng, n_paths)
+        return sample_macro(spec.macro, macro, n_paths, log_returns)
     if spec.parametric is not None:
-        draws = draw_parametric(spec.parametric, rng, n_paths)
-        return sample_parametric(spec.parametric, draws, n_paths)
+        shocks = draw_parametric(spec.parametric, rng, n_paths)
+        return sample_parametric(spec.parametric, shocks, n_paths, log_returns)
     if spec.historical is not None:
         uniforms = draw_historical(spec.historical, rng, n_paths)
-        return sample_historical(spec.historical, uniforms, n_paths)
+        return sample_historical(spec.historical, uniforms, n_paths, log_returns)
     raise ValueError(f"market spec of model '{spec.model}' has no compiled model")
 
 

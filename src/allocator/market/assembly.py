@@ -95,8 +95,10 @@ def assemble_returns(
     n_paths: int,
     level: LevelTerms | None = None,
     jumps: Jumps | None = None,
+    log_returns: bool = False,
 ) -> FloatArray:
-    """Simple returns R = expm1(g), shape (n_paths, n_months, n_assets).
+    """Simple returns R = expm1(g), shape (n_paths, n_months, n_assets); the log returns g
+    instead when ``log_returns``.
 
     Parameters
     ----------
@@ -140,5 +142,6 @@ def assemble_returns(
         jumps.kinds,
         jumps.kernels,
         out,
+        not log_returns,
     )
     return out

@@ -18,7 +18,9 @@ regime only changes which loadings multiply the shocks, so the rows are split in
 one regime (a chain stays in its regime for months: about seven runs per path in the baseline
 scenario) and each run's pass uses that regime's loadings as scalars; no per-row gather or
 per-regime product is needed. The asset-major block (n_assets, rows) is then written
-path-major into the output and exponentiated there while it is in cache (``vector_math``).
+path-major into the output and exponentiated there while it is in cache (``vector_math``),
+unless the caller asked for the log returns g (the engine: ``series_pass`` exponentiates
+them itself and reads an asset's log growth from them).
 Compiled on first use and cached on disk; ``nogil`` lets the engine's threads run blocks in
 parallel.
 """
@@ -133,8 +135,10 @@ def assemble_kernel(
     jump_kinds: IntArray,
     jump_kernels: FloatArray,
     out: FloatArray,
+    simple: bool = True,
 ) -> None:
-    """Fill ``out`` (n_paths, T, n_assets) with R = expm1(g) (module docstring).
+    """Fill ``out`` (n_paths, T, n_assets) with R = expm1(g) (module docstring), or with
+    the log returns g themselves when ``simple`` is False.
 
     Absent terms are empty arrays: ``scale`` (0,) = 1; ``regimes`` (0,) = regime 0;
     ``level`` with no rows; no hits. Shapes: ``normals`` (m, n_paths · T); ``scale``,
@@ -204,4 +208,5 @@ def assemble_kernel(
         for k in range(n):  # asset-major → path-major
             for i in range(n_assets):
                 block[k, i] = g[i, k]
-        expm1_in_place(block.reshape(-1), scratch)
+        if simple:
+            expm1_in_place(block.reshape(-1), scratch)

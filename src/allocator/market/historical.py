@@ -87,7 +87,12 @@ def bootstrap_rows(spec: HistoricalSpec, uniforms: FloatArray) -> IntArray:
     return rows
 
 
-def sample_historical(spec: HistoricalSpec, uniforms: FloatArray, n_paths: int) -> MarketPaths:
+def sample_historical(
+    spec: HistoricalSpec, uniforms: FloatArray, n_paths: int, log_returns: bool = False
+) -> MarketPaths:
+    """Paths of resampled months (``bootstrap_rows``); ln(1 + R) with ``log_returns``."""
     rows = bootstrap_rows(spec, uniforms)
     returns = np.take(spec.data, rows, axis=0)
-    return MarketPaths(returns=returns, rates=None, regimes=None)
+    if log_returns:
+        np.log1p(returns, out=returns)
+    return MarketPaths(returns, None, None, log_returns)

@@ -196,8 +196,11 @@ def _jumps(spec: MacroSpec, hits: Hits, n_paths: int) -> Jumps | None:
     return sorted_jumps([k for k, _ in moving], [h for _, h in moving], n_paths)
 
 
-def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPaths:
-    """Turn a block's draws into market paths (the Student-t gammas are overwritten)."""
+def sample_macro(
+    spec: MacroSpec, draws: MacroDraws, n_paths: int, log_returns: bool = False
+) -> MarketPaths:
+    """Turn a block's draws into market paths (the Student-t gammas are overwritten); with
+    ``log_returns``, their returns are the log returns g."""
     regimes = regime_paths(spec.regimes, draws.regimes, n_paths)
     rates = rate_paths(spec.rates, draws.rates, n_paths)
     hits = [hit_months(e, u) for e, u in zip(spec.events, draws.events, strict=True)]
@@ -215,5 +218,6 @@ def sample_macro(spec: MacroSpec, draws: MacroDraws, n_paths: int) -> MarketPath
         n_paths,
         level=level,
         jumps=_jumps(spec, hits, n_paths),
+        log_returns=log_returns,
     )
-    return MarketPaths(returns=returns, rates=rates, regimes=regimes)
+    return MarketPaths(returns, rates, regimes, log_returns)

@@ -88,8 +88,11 @@ def draw_parametric(spec: ParametricSpec, rng: np.random.Generator, n_paths: int
     return draw_shocks(spec.shocks, rng, n_paths, spec.n_months)
 
 
-def sample_parametric(spec: ParametricSpec, draws: ShockDraws, n_paths: int) -> MarketPaths:
-    """Market paths from a block's draws (the gammas are overwritten): R = expm1(m − eΔ + A ε)."""
+def sample_parametric(
+    spec: ParametricSpec, draws: ShockDraws, n_paths: int, log_returns: bool = False
+) -> MarketPaths:
+    """Market paths from a block's draws (the gammas are overwritten): R = expm1(g),
+    g = m − eΔ + A ε (g itself with ``log_returns``)."""
     scale = None
     if draws.gammas is not None and spec.shocks.dof is not None:
         scale = student_scale(draws.gammas, spec.shocks.dof)
@@ -101,5 +104,6 @@ def sample_parametric(spec: ParametricSpec, draws: ShockDraws, n_paths: int) -> 
         None,
         spec.det,
         n_paths,
+        log_returns=log_returns,
     )
-    return MarketPaths(returns=returns, rates=None, regimes=None)
+    return MarketPaths(returns, None, None, log_returns)

@@ -23,15 +23,19 @@ class MarketPaths:
     ----------
     returns : ndarray, shape (n_paths, n_months, n_assets), float64
         Simple returns net of fees, ``R[p, t-1, i] = exp(g[p, t, i]) - 1`` for month t,
-        assets in the order of ``scenario.assets``.
+        assets in the order of ``scenario.assets``; the log returns g themselves when
+        ``log_returns``.
     rates : ndarray, shape (n_paths, n_months + 1), float64, or None
         Policy rate (annual decimal); column 0 is the rate now. None for parametric and
         historical models.
     regimes : ndarray, shape (n_paths, n_months), int8, or None
         Regime index (into ``MarketSpec.regime_names``) of month t in column t-1; None when
         the model has no regime chain.
+    log_returns : bool
+        Whether ``returns`` holds log returns (``sample_market(..., log_returns=True)``).
     """
 
     returns: FloatArray
     rates: FloatArray | None
     regimes: Int8Array | None
+    log_returns: bool = False

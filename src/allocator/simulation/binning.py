@@ -51,3 +51,15 @@ def count_columns(
     for r in range(n_rows):
         for c in range(n_columns):
             counts[c, bin_index(values[r, c], low, inv_width, bins)] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def count_states(
+    states: npt.NDArray[np.int8], n_states: int, counts: npt.NDArray[np.int32]
+) -> None:
+    """Add each column of ``states`` (n_rows, n_columns), values in [0, n_states), to its
+    row of ``counts`` (n_columns, n_states), reading ``states`` in order."""
+    n_rows, n_columns = states.shape
+    for r in range(n_rows):
+        for c in range(n_columns):
+            counts[c, states[r, c]] += 1

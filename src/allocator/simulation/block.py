@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.market import sample_market
+from allocator.simulation.binning import count_states
 from allocator.simulation.plan import RunPlan
 from allocator.simulation.seeding import block_generator, block_size
 from allocator.simulation.series_pass import SeriesOutputs, series_pass
@@ -29,9 +30,9 @@ def simulate_block(plan: RunPlan, block: int, wealth_counts: IntArray) -> ChunkS
     filled and then merged; the summary carries none."""
     rng = block_generator(plan.seed, block)
     n = block_size(plan.n_paths, block)
-    paths = sample_market(plan.market, rng, n)
-    returns: FloatArray = np.ascontiguousarray(paths.returns, dtype=np.float64)
-    n_months = returns.shape[1]
+    paths = sample_market(plan.market, rng, n, log_returns=True)
+    log_returns: FloatArray = np.ascontiguousarray(paths.returns, dtype=np.float64)
+    n_months = log_returns.shape[1]
     n_portfolios = plan.computed_portfolios.size
     n_series = plan.n_computed_series
     out = SeriesOutputs(
@@ -41,15 +42,11 @@ def simulate_block(plan: RunPlan, block: int, wealth_counts: IntArray) -> ChunkS
         counts=wealth_counts,
         first_asset=n_portfolios,
     )
-    series_pass(returns, plan.portfolio_arrays, plan.cash_index, out)
+    series_pass(log_returns, plan.portfolio_arrays, plan.cash_index, out)
     regime_counts = None
     if paths.regimes is not None:
-        n_regimes = len(plan.market.regime_names)
-        offsets = np.arange(n_months) * n_regimes
-        flat = np.bincount(
-            (paths.regimes.astype(np.intp) + offsets).ravel(), minlength=n_months * n_regimes
-        )
-        regime_counts = flat.reshape(n_months, n_regimes).astype(COUNT_DTYPE)
+        regime_counts = np.zeros((n_months, len(plan.market.regime_names)), dtype=COUNT_DTYPE)
+        count_states(paths.regimes, regime_counts.shape[1], regime_counts)
     return ChunkSummary(
         first_block=block,
         per_path={"terminal": out.terminal, "max_drawdown": out.max_drawdown},

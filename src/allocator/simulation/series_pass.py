@@ -2,8 +2,10 @@
 to its per-path statistics in one compiled pass.
 
 The block's paths are taken in groups of ``GROUP_PATHS``, month-major: for each group the
-assets' returns are laid out (assets, months, paths) (and each asset's growth of 1, only
-when a staged entry needs its price), each portfolio is accounted on them
+assets' log returns are laid out (assets, months, paths) and exponentiated into simple
+returns there, in cache (an asset held alone needs no logarithm: its log wealth is the sum of
+its log returns), with each asset's growth of 1 only when a staged entry needs its price;
+each portfolio is accounted on them
 (``group_accounting``), its log wealth goes into the per-path statistics and its bins into a
 buffer, and the next portfolio reuses the same cached buffers. No (paths × months) array is
 written per series. The buffered bins are counted into the fan-chart histograms every few
@@ -13,12 +15,14 @@ portfolio's rows, which do not fit in the core's cache, for 64 paths at a time).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 import numpy.typing as npt
 
+from allocator.market.vector_math import expm1_in_place
 from allocator.simulation.binning import bin_indices
 from allocator.simulation.group_accounting import PortfolioArrays, account_group, scratch
 from allocator.simulation.kernels import GROUP_PATHS, group_statistics, vector_log
@@ -48,7 +52,7 @@ class SeriesOutputs:
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _series_pass(
-    returns: FloatArray,
+    log_returns: FloatArray,
     weights: FloatArray,
     rule: npt.NDArray[np.int64],
     every: npt.NDArray[np.int64],
@@ -77,7 +81,7 @@ def _series_pass(
     sums: FloatArray,
     pending_paths: int,
 ) -> None:
-    n_paths, n_months, n_assets = returns.shape
+    n_paths, n_months, n_assets = log_returns.shape
     n_portfolios = weights.shape[0]
     size = GROUP_PATHS
     n_points = n_months + 1
@@ -85,7 +89,9 @@ def _series_pass(
     for j in range(n_portfolios):
         staged |= entry_asset[j] >= 0
     growth = np.zeros((n_points if staged else 1, n_assets, size))
-    asset_returns = np.zeros((n_assets, n_months, size))
+    asset_logs = np.zeros((n_assets, n_months, size))
+    asset_returns = np.empty((n_assets, n_months, size))
+    exp_scratch = np.empty(n_assets * n_months * size)
     cash = np.zeros((n_months, size))
     bench = np.zeros((n_months, size))
     wealth = np.empty((n_points, size))
@@ -107,9 +113,11 @@ def _series_pass(
             tile_end = min(tile + 8, n_group)  # (their rows stay in cache: ~2x faster)
             for t in range(n_months):
                 for i in range(n_assets):
-                    r = asset_returns[i, t]
+                    r = asset_logs[i, t]
                     for g in range(tile, tile_end):
-                        r[g] = returns[first + g, t, i]
+                        r[g] = log_returns[first + g, t, i]
+        asset_returns[:] = asset_logs
+        expm1_in_place(asset_returns.ravel(), exp_scratch)
         if staged:
             _grow(asset_returns, growth)
         if cash_index >= 0:
@@ -158,8 +166,7 @@ def _series_pass(
             max_drawdown[j, paths] = drawdown[:n_group]
         for a in range(n_assets):  # each asset held alone
             s = first_asset + a
-            _grow(asset_returns[a : a + 1], wealth.reshape((n_points, 1, size)))
-            vector_log(wealth.ravel(), log_wealth.ravel(), log_scratch.ravel())
+            _log_growth(asset_logs[a], asset_returns[a], log_wealth, wealth[n_months])
             terminal[s, paths] = wealth[n_months, :n_group]
             group_statistics(log_wealth, asset_returns[a], cash, bench, n_group, sums[s], drawdown)
             max_drawdown[s, paths] = drawdown[:n_group]
@@ -183,6 +190,26 @@ def _count_pending(pending: npt.NDArray[np.uint16], filled: int, counts: IntArra
 
 
 @numba.njit(cache=True, nogil=True)
+def _log_growth(
+    log_returns: FloatArray, returns: FloatArray, log_wealth: FloatArray, wealth: FloatArray
+) -> None:
+    """An asset held alone, (T, G) month-major: ``log_wealth`` (T + 1, G) = running sums of
+    its log returns, −inf from the month its wealth Π(1 + R) reaches 0 (the ruin of
+    ``vector_log``); that terminal wealth goes to ``wealth`` (G,)."""
+    n_months, size = returns.shape
+    log_wealth[0] = 0.0
+    wealth[:] = 1.0
+    for t in range(n_months):
+        level = log_wealth[t + 1]
+        previous = log_wealth[t]
+        g = log_returns[t]
+        r = returns[t]
+        for k in range(size):
+            wealth[k] = wealth[k] * (1.0 + r[k])
+            level[k] = previous[k] + g[k] if wealth[k] > 0.0 else -math.inf
+
+
+@numba.njit(cache=True, nogil=True)
 def _grow(returns: FloatArray, growth: FloatArray) -> None:
     """Growth of 1 (T + 1, A, G) of returns (A, T, G): ``growth[t + 1] = growth[t] (1 + r)``."""
     n_assets, n_months, size = returns.shape
@@ -197,23 +224,24 @@ def _grow(returns: FloatArray, growth: FloatArray) -> None:
 
 
 def series_pass(
-    returns: FloatArray,
+    log_returns: FloatArray,
     portfolios: PortfolioArrays,
     cash_index: int | None,
     out: SeriesOutputs,
     pending_bytes: int = PENDING_BYTES,
 ) -> None:
     """Account and summarize every portfolio (the first is the benchmark), then each asset
-    alone, on one block of ``returns`` (n_paths, n_months, n_assets); results go to ``out``'s
+    alone, on one block of ``log_returns`` ln(1 + R) (n_paths, n_months, n_assets; simple
+    returns R = ``vector_math.expm1`` of them, as the market's); results go to ``out``'s
     rows (portfolio j → row j, asset i → row ``first_asset + i``). ``pending_bytes``: the
     bins waiting to be counted (speed only; the counts are the same)."""
     grid = LOG_WEALTH_GRID
     size = GROUP_PATHS
-    per_path = 2 * portfolios.weights.shape[0] * (returns.shape[1] + 1)  # uint16 bins
+    per_path = 2 * portfolios.weights.shape[0] * (log_returns.shape[1] + 1)  # uint16 bins
     pending_paths = max(size, pending_bytes // per_path // size * size)
     assert grid.bins + 1 <= np.iinfo(np.uint16).max  # bins wait as uint16 (_series_pass)
     arguments = (
-        returns,
+        log_returns,
         *portfolios.fields(),
         out.first_asset,
         -1 if cash_index is None else cash_index,

@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_simulate.py --paths 1000000 --scenario scenarios/baseline.yaml
 
-Times (1) drawing exactly the random numbers the market model consumes, on the same thread
-pool and blocks as the engine, and discarding them; (2) the whole simulation (market model,
-portfolios, per-path metrics, histograms, merge). Prints both and their ratio; the peak
-resident memory of each is measured in a fresh child process so neither inflates the other.
+Times (1) drawing exactly the random numbers the market model consumes, block by block, and
+discarding them — once on one thread (the plain cost of the numbers, what the engine's
+threads are there to beat) and once spread over the same thread pool and blocks as the
+engine; (2) the whole simulation (market model, portfolios, per-path metrics, histograms,
+merge) on that pool. Prints the three times and the simulation's ratio to each draw time;
+the peak resident memory of each is measured in a fresh child process so none inflates
+another.
 """
 
 from __future__ import annotations
@@ -69,20 +72,30 @@ def main() -> None:
         "--repeat", type=int, default=1, help="alternating runs of each side; the best of each"
     )
     args = parser.parse_args()
-    raws, fulls = [], []
-    for _ in range(args.repeat):  # alternating, so that a burst of load hits both sides
-        raws.append(_child("raw_draws", args))
+    one_thread = argparse.Namespace(**{**vars(args), "workers": 1})
+    serial: list[dict[str, float]] = []
+    pooled: list[dict[str, float]] = []
+    fulls: list[dict[str, float]] = []
+    for _ in range(args.repeat):  # alternating, so that a burst of load hits every side
+        serial.append(_child("raw_draws", one_thread))
+        pooled.append(_child("raw_draws", args))
         fulls.append(_child("full", args))
-    raw = min(raws, key=lambda r: r["seconds"])
-    full = min(fulls, key=lambda r: r["seconds"])
-    print(f"scenario {args.scenario}, {args.paths:,} paths, {args.workers} threads")
-    for label, runs, best in (("raw draws", raws, raw), ("simulation", fulls, full)):
+    sides = (
+        ("raw draws, 1 thread", serial),
+        (f"raw draws, {args.workers} threads", pooled),
+        (f"simulation, {args.workers} threads", fulls),
+    )
+    best = {label: min(runs, key=lambda r: r["seconds"]) for label, runs in sides}
+    print(f"scenario {args.scenario}, {args.paths:,} paths")
+    for label, runs in sides:
         listed = ", ".join(f"{r['seconds']:.2f}" for r in runs)
         print(
-            f"{label:10}: {best['seconds']:8.2f} s   peak RSS {best['peak_rss_mb']:7.0f} MB"
-            f"   (runs: {listed})"
+            f"{label:22}: {best[label]['seconds']:8.2f} s"
+            f"   peak RSS {best[label]['peak_rss_mb']:7.0f} MB   (runs: {listed})"
         )
-    print(f"ratio simulation / raw draws: {full['seconds'] / raw['seconds']:.2f}")
+    full = best[sides[2][0]]["seconds"]
+    for label, _ in sides[:2]:
+        print(f"ratio simulation / {label}: {full / best[label]['seconds']:.2f}")
 
 
 if __name__ == "__main__":

@@ -96,10 +96,6 @@ def draw_rate_normals(spec: RateSpec, rng: np.random.Generator, n_paths: int) ->
     return rng.standard_normal((spec.n_months, n_paths))
 
 
-#: paths per tile of the recursion: the tile's rows of ``out`` stay in the L1 cache
-_TILE_PATHS = 64
-
-
 @numba.njit(cache=True, nogil=True)
 def _random_rate_paths(
     normals: FloatArray,
@@ -111,24 +107,20 @@ def _random_rate_paths(
 ) -> None:
     """out[p, t] = max(floor, τ_t + x_t) for t = 1..T, x_t = φ x_{t-1} + step_sd · z^r_t.
 
-    A tile of paths at a time, month by month within it (a month's normals are contiguous;
-    the tile's rows of ``out`` stay in cache: writing a whole column of ``out`` per month
-    missed the cache once per path); no FMA contraction, so every value rounds as in the
-    NumPy form x_t = step_sd·z_t + φ·x_{t-1}.
+    Month by month over all paths (each month's normals are a contiguous row); no FMA
+    contraction, so every value rounds as in the NumPy form x_t = step_sd·z_t + φ·x_{t-1}.
     """
     n_months, n_paths = normals.shape
-    x = np.empty(_TILE_PATHS)
-    for p0 in range(0, n_paths, _TILE_PATHS):
-        n_tile = min(_TILE_PATHS, n_paths - p0)
-        for t in range(n_months):
-            z = normals[t, p0 : p0 + n_tile]
-            tau = target[t + 1]
-            for q in range(n_tile):
-                step = z[q] * step_sd
-                value = step + x[q] * phi if t > 0 else step
-                x[q] = value
-                rate = value + tau
-                out[p0 + q, t + 1] = rate if rate >= floor else floor
+    x = np.empty(n_paths)
+    for t in range(n_months):
+        z = normals[t]
+        tau = target[t + 1]
+        for p in range(n_paths):
+            step = z[p] * step_sd
+            value = step + x[p] * phi if t > 0 else step
+            x[p] = value
+            rate = value + tau
+            out[p, t + 1] = rate if rate >= floor else floor
 
 
 def rate_paths(spec: RateSpec, normals: FloatArray | None, n_paths: int) -> FloatArray:

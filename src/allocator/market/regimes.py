@@ -133,10 +133,6 @@ def _pick(u: FloatArray, cum: FloatArray) -> IntArray:
     return out
 
 
-#: paths per tile of the chain: the tile's rows of ``out`` stay in the L1 cache
-_TILE_PATHS = 64
-
-
 @numba.njit(cache=True, nogil=True)
 def _chain(
     start: IntArray,
@@ -149,9 +145,8 @@ def _chain(
     window_uniforms: FloatArray,
     out: Int8Array,
 ) -> None:
-    """A tile of paths at a time, month by month within it (a month's uniforms are
-    contiguous; the tile's rows of ``out`` stay in cache): s_t from s_{t-1} (no transitions
-    when ``transitions`` has no rows), then each window in order.
+    """Month by month over all paths (rows of uniforms are contiguous): s_t from s_{t-1}
+    (no transitions when ``transitions`` has no rows), then each window in order.
 
     Window w covers months window_months[w, 0]..window_months[w, 1]; its month t uses row
     window_rows[w] + t − first of ``window_uniforms``, or forces the state when
@@ -159,34 +154,31 @@ def _chain(
     """
     n_paths, n_months = out.shape
     n_cuts = transition_cum.shape[1]
-    state = np.empty(_TILE_PATHS, dtype=start.dtype)
-    for p0 in range(0, n_paths, _TILE_PATHS):
-        n_tile = min(_TILE_PATHS, n_paths - p0)
-        state[:n_tile] = start[p0 : p0 + n_tile]
-        for t in range(1, n_months + 1):
-            if transitions.shape[0] > 0:
-                u = transitions[t - 1, p0 : p0 + n_tile]
-                for q in range(n_tile):
-                    cuts = transition_cum[state[q]]
-                    picked = 0
-                    for k in range(n_cuts):
-                        picked += 1 if u[q] >= cuts[k] else 0
-                    state[q] = picked
-            for w in range(window_states.shape[0]):
-                first = window_months[w, 0]
-                if not first <= t <= window_months[w, 1]:
-                    continue
-                forced = window_states[w]
-                if window_rows[w] < 0:
-                    state[:n_tile] = forced
-                    continue
-                uw = window_uniforms[window_rows[w] + t - first, p0 : p0 + n_tile]
-                chance = window_probs[w]
-                for q in range(n_tile):
-                    if uw[q] < chance:
-                        state[q] = forced
-            for q in range(n_tile):
-                out[p0 + q, t - 1] = state[q]
+    state = start.copy()
+    for t in range(1, n_months + 1):
+        if transitions.shape[0] > 0:
+            u = transitions[t - 1]
+            for p in range(n_paths):
+                cuts = transition_cum[state[p]]
+                picked = 0
+                for k in range(n_cuts):
+                    picked += 1 if u[p] >= cuts[k] else 0
+                state[p] = picked
+        for w in range(window_states.shape[0]):
+            first = window_months[w, 0]
+            if not first <= t <= window_months[w, 1]:
+                continue
+            forced = window_states[w]
+            if window_rows[w] < 0:
+                state[:] = forced
+                continue
+            uw = window_uniforms[window_rows[w] + t - first]
+            chance = window_probs[w]
+            for p in range(n_paths):
+                if uw[p] < chance:
+                    state[p] = forced
+        for p in range(n_paths):
+            out[p, t - 1] = state[p]
 
 
 def regime_paths(spec: RegimeSpec, draws: RegimeDraws, n_paths: int) -> Int8Array:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from allocator.market import MarketSpec, compile_market, draw_raw_normals, sample_market
+from allocator.market.vector_math import expm1_in_place
 from allocator.scenario import Scenario
 from tests.market.helpers import equity, scenario
 from tests.market.test_macro import _rich_market
@@ -62,6 +63,23 @@ def test_spec_pickles_and_samples_the_same(tmp_path: Path, model: str) -> None:
     y = sample_market(copy, np.random.default_rng(3), 50)
     assert np.array_equal(x.returns, y.returns)
     assert spec.model == model and spec.n_months == 30 and spec.n_assets == len(spec.asset_ids)
+
+
+@pytest.mark.parametrize("model", ["macro", "parametric", "historical"])
+def test_log_returns_are_the_logs_of_the_same_paths(tmp_path: Path, model: str) -> None:
+    spec = _specs(tmp_path)[model]
+    simple = sample_market(spec, np.random.default_rng(5), 300)
+    logs = sample_market(spec, np.random.default_rng(5), 300, log_returns=True)
+    assert logs.log_returns and not simple.log_returns
+    if model == "historical":  # resampled simple returns: their logs are taken afterwards
+        assert np.array_equal(logs.returns, np.log1p(simple.returns))
+    else:  # the market's own log returns, before the expm1 the simple paths get
+        exponentiated = logs.returns.copy()
+        expm1_in_place(exponentiated.reshape(-1), np.empty(exponentiated.size))
+        assert np.array_equal(exponentiated, simple.returns)
+    for name in ("rates", "regimes"):
+        a, b = getattr(simple, name), getattr(logs, name)
+        assert (a is None and b is None) or np.array_equal(a, b)
 
 
 def test_spec_attributes_and_horizon_override() -> None:
